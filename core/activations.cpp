@@ -1,0 +1,215 @@
+#include "core/activations.hpp"
+
+#include <cmath>
+#include <map>
+
+#include <xtensor/xmath.hpp>
+#include <xtensor/xreducer.hpp>
+#include <xtensor/xsort.hpp>
+
+#include "core/elementwise.hpp"
+
+namespace tessera {
+
+namespace {
+
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+
+Tensor stable_sigmoid(const Tensor& v) {
+  // exp of a non-positive number never overflows.
+  return xt::where(v >= 0.0f, 1.0f / (1.0f + xt::exp(-v)), xt::exp(v) / (1.0f + xt::exp(v)));
+}
+
+Tensor stable_softplus(const Tensor& v) {
+  return xt::maximum(v, 0.0f) + xt::log1p(xt::exp(-xt::abs(v)));
+}
+
+// Largest value along `axis`, kept as a size-1 axis for broadcasting.
+Tensor max_keepdims(const Tensor& v, std::size_t axis) {
+  return xt::amax(v, {axis}, xt::keep_dims);
+}
+
+Tensor sum_keepdims(const Tensor& v, std::size_t axis) {
+  return xt::sum(v, {axis}, xt::keep_dims);
+}
+
+}  // namespace
+
+Variable linear(const Variable& x) { return x; }
+
+Variable relu(const Variable& x, float alpha, float max_value, float threshold) {
+  return detail::unary_op(
+      "relu", x,
+      [=](const Tensor& v) -> Tensor {
+        Tensor pos = xt::where(v > threshold, xt::minimum(v, max_value), 0.0f);
+        if (alpha != 0.0f) pos -= alpha * xt::maximum(threshold - v, 0.0f);
+        return pos;
+      },
+      [=](const Tensor& v, const Tensor&) -> Tensor {
+        return xt::where(v > threshold, xt::cast<float>(v < max_value),
+                         xt::where(v < threshold, alpha, 0.0f));
+      });
+}
+
+Variable sigmoid(const Variable& x) {
+  return detail::unary_op("sigmoid", x, stable_sigmoid,
+                          [](const Tensor&, const Tensor& y) { return y * (1.0f - y); });
+}
+
+Variable tanh(const Variable& x) {
+  return detail::unary_op(
+      "tanh", x, [](const Tensor& v) -> Tensor { return xt::tanh(v); },
+      [](const Tensor&, const Tensor& y) { return 1.0f - y * y; });
+}
+
+Variable softmax(const Variable& x, int axis) {
+  const std::size_t ax = normalize_axis(axis, x.value().dimension());
+  Tensor e = xt::exp(x.value() - max_keepdims(x.value(), ax));
+  Tensor y = e / sum_keepdims(e, ax);
+  return make_result("softmax", std::move(y), {x}, [ax](Node& self) {
+    const Tensor& y = self.value;
+    Tensor g = y * (self.grad - sum_keepdims(self.grad * y, ax));
+    self.inputs[0]->accumulate(std::move(g));
+  });
+}
+
+Variable log_softmax(const Variable& x, int axis) {
+  const std::size_t ax = normalize_axis(axis, x.value().dimension());
+  Tensor shifted = x.value() - max_keepdims(x.value(), ax);
+  Tensor y = shifted - xt::log(sum_keepdims(xt::exp(shifted), ax));
+  return make_result("log_softmax", std::move(y), {x}, [ax](Node& self) {
+    Tensor g = self.grad - xt::exp(self.value) * sum_keepdims(self.grad, ax);
+    self.inputs[0]->accumulate(std::move(g));
+  });
+}
+
+Variable elu(const Variable& x, float alpha) {
+  return detail::unary_op(
+      "elu", x,
+      [alpha](const Tensor& v) -> Tensor { return xt::where(v > 0.0f, v, alpha * xt::expm1(v)); },
+      [alpha](const Tensor& v, const Tensor& y) { return xt::where(v > 0.0f, 1.0f, y + alpha); });
+}
+
+Variable selu(const Variable& x) {
+  return detail::unary_op(
+      "selu", x,
+      [](const Tensor& v) -> Tensor {
+        return kSeluScale * xt::where(v > 0.0f, v, kSeluAlpha * xt::expm1(v));
+      },
+      [](const Tensor& v, const Tensor& y) {
+        return xt::where(v > 0.0f, kSeluScale, y + kSeluScale * kSeluAlpha);
+      });
+}
+
+Variable softplus(const Variable& x) {
+  return detail::unary_op("softplus", x, stable_softplus,
+                          [](const Tensor& v, const Tensor&) { return stable_sigmoid(v); });
+}
+
+Variable softsign(const Variable& x) {
+  return detail::unary_op(
+      "softsign", x, [](const Tensor& v) -> Tensor { return v / (1.0f + xt::abs(v)); },
+      [](const Tensor& v, const Tensor&) { return 1.0f / xt::square(1.0f + xt::abs(v)); });
+}
+
+Variable hard_sigmoid(const Variable& x) {
+  return detail::unary_op(
+      "hard_sigmoid", x,
+      [](const Tensor& v) -> Tensor { return xt::clip(0.2f * v + 0.5f, 0.0f, 1.0f); },
+      // TensorFlow's clip passes the gradient on the closed interval.
+      [](const Tensor& v, const Tensor&) {
+        return xt::where(v >= -2.5f && v <= 2.5f, 0.2f, 0.0f);
+      });
+}
+
+Variable swish(const Variable& x) {
+  return detail::unary_op(
+      "swish", x, [](const Tensor& v) -> Tensor { return v * stable_sigmoid(v); },
+      [](const Tensor& v, const Tensor&) -> Tensor {
+        Tensor s = stable_sigmoid(v);
+        return s * (1.0f + v * (1.0f - s));
+      });
+}
+
+Variable exponential(const Variable& x) {
+  return detail::unary_op(
+      "exponential", x, [](const Tensor& v) -> Tensor { return xt::exp(v); },
+      [](const Tensor&, const Tensor& y) { return y; });
+}
+
+Variable gelu(const Variable& x, bool approximate) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  constexpr float kInvSqrt2 = 0.7071067811865476f;
+  constexpr float kInvSqrt2Pi = 0.3989422804014327f;
+  if (approximate) {
+    return detail::unary_op(
+        "gelu", x,
+        [=](const Tensor& v) -> Tensor {
+          return 0.5f * v * (1.0f + xt::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v)));
+        },
+        [=](const Tensor& v, const Tensor&) -> Tensor {
+          Tensor t = xt::tanh(kSqrt2OverPi * (v + 0.044715f * v * v * v));
+          return 0.5f * (1.0f + t) +
+                 0.5f * v * (1.0f - t * t) * kSqrt2OverPi * (1.0f + 3.0f * 0.044715f * v * v);
+        });
+  }
+  return detail::unary_op(
+      "gelu", x,
+      [=](const Tensor& v) -> Tensor { return 0.5f * v * (1.0f + xt::erf(v * kInvSqrt2)); },
+      [=](const Tensor& v, const Tensor&) {
+        return 0.5f * (1.0f + xt::erf(v * kInvSqrt2)) + v * kInvSqrt2Pi * xt::exp(-0.5f * v * v);
+      });
+}
+
+Variable mish(const Variable& x) {
+  return detail::unary_op(
+      "mish", x, [](const Tensor& v) -> Tensor { return v * xt::tanh(stable_softplus(v)); },
+      [](const Tensor& v, const Tensor&) -> Tensor {
+        Tensor t = xt::tanh(stable_softplus(v));
+        return t + v * (1.0f - t * t) * stable_sigmoid(v);
+      });
+}
+
+namespace {
+
+const std::map<std::string, Activation>& activation_table() {
+  static const std::map<std::string, Activation> table = {
+      {"linear", linear},
+      {"relu", [](const Variable& x) { return relu(x); }},
+      {"sigmoid", sigmoid},
+      {"tanh", tanh},
+      {"softmax", [](const Variable& x) { return softmax(x); }},
+      {"log_softmax", [](const Variable& x) { return log_softmax(x); }},
+      {"elu", [](const Variable& x) { return elu(x); }},
+      {"selu", selu},
+      {"softplus", softplus},
+      {"softsign", softsign},
+      {"hard_sigmoid", hard_sigmoid},
+      {"swish", swish},
+      {"silu", swish},
+      {"exponential", exponential},
+      {"gelu", [](const Variable& x) { return gelu(x); }},
+      {"mish", mish},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::vector<std::string> activation_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, fn] : activation_table()) names.push_back(name);
+  return names;
+}
+
+Activation get_activation(const std::string& name) {
+  const auto& table = activation_table();
+  auto it = table.find(name.empty() ? "linear" : name);
+  if (it != table.end()) return it->second;
+  std::string list;
+  for (const auto& n : activation_names()) list += (list.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown activation '" + name + "'; supported: " + list);
+}
+
+}  // namespace tessera

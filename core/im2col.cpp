@@ -1,0 +1,116 @@
+#include "core/im2col.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace tessera {
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Visits every (column row, tap, input offset) of the im2col matrix; `tap` is the first element
+// of a run of C channels, `src` the matching input offset or -1 when the tap is padding.
+template <class Visit>
+void for_each_tap(const Shape& in, const Im2colSpec& s, Visit visit) {
+  const std::size_t B = in[0], H = in[1], W = in[2], C = in[3];
+  const std::size_t row_len = s.kernel_h * s.kernel_w * C;
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t oh = 0; oh < s.out_h; ++oh)
+      for (std::size_t ow = 0; ow < s.out_w; ++ow) {
+        const std::size_t row = (b * s.out_h + oh) * s.out_w + ow;
+        for (std::size_t kh = 0; kh < s.kernel_h; ++kh) {
+          const long ih = long(oh * s.stride_h + kh * s.dilation_h) - long(s.pad_top);
+          for (std::size_t kw = 0; kw < s.kernel_w; ++kw) {
+            const long iw = long(ow * s.stride_w + kw * s.dilation_w) - long(s.pad_left);
+            const std::size_t tap = row * row_len + (kh * s.kernel_w + kw) * C;
+            const bool inside = ih >= 0 && ih < long(H) && iw >= 0 && iw < long(W);
+            visit(tap, inside ? long(((b * H + std::size_t(ih)) * W + std::size_t(iw)) * C) : -1L,
+                  C);
+          }
+        }
+      }
+}
+
+void check_input(const Shape& in) {
+  if (in.size() != 4)
+    throw ShapeError("im2col expects (batch, rows, cols, channels), got " + shape_str(in));
+}
+
+}  // namespace
+
+ConvAxis conv_axis(std::size_t in, std::size_t kernel, std::size_t stride, std::size_t dilation,
+                   const std::string& padding) {
+  if (kernel == 0 || stride == 0 || dilation == 0)
+    throw std::invalid_argument("kernel size, stride and dilation must be positive");
+  const std::size_t span = (kernel - 1) * dilation + 1;
+  const std::string mode = lower(padding);
+  ConvAxis axis;
+  if (mode == "valid") {
+    if (span > in)
+      throw ShapeError("kernel span " + std::to_string(span) + " is larger than the input size " +
+                       std::to_string(in) + " with 'valid' padding");
+    axis.out = (in - span) / stride + 1;
+  } else if (mode == "same") {
+    axis.out = (in + stride - 1) / stride;
+    const long total = long((axis.out - 1) * stride + span) - long(in);
+    axis.pad_before = std::size_t(std::max(total, 0L) / 2);
+  } else {
+    throw std::invalid_argument("padding must be 'valid' or 'same', got '" + padding + "'");
+  }
+  return axis;
+}
+
+Im2colSpec make_im2col_spec(std::size_t in_h, std::size_t in_w, std::size_t kernel_h,
+                            std::size_t kernel_w, std::size_t stride_h, std::size_t stride_w,
+                            std::size_t dilation_h, std::size_t dilation_w,
+                            const std::string& padding) {
+  const ConvAxis rows = conv_axis(in_h, kernel_h, stride_h, dilation_h, padding);
+  const ConvAxis cols = conv_axis(in_w, kernel_w, stride_w, dilation_w, padding);
+  return {kernel_h, kernel_w, stride_h,       stride_w,       dilation_h, dilation_w,
+          rows.pad_before, cols.pad_before, rows.out, cols.out};
+}
+
+Tensor im2col(const Tensor& x, const Im2colSpec& spec) {
+  const Shape in = shape_of(x);
+  check_input(in);
+  Tensor cols = Tensor::from_shape(
+      {in[0] * spec.out_h * spec.out_w, spec.kernel_h * spec.kernel_w * in[3]});
+  float* out = cols.data();
+  const float* src = x.data();
+  for_each_tap(in, spec, [&](std::size_t tap, long from, std::size_t c) {
+    if (from < 0)
+      std::memset(out + tap, 0, c * sizeof(float));
+    else
+      std::memcpy(out + tap, src + from, c * sizeof(float));
+  });
+  return cols;
+}
+
+Tensor col2im(const Tensor& cols, const Shape& input_shape, const Im2colSpec& spec) {
+  check_input(input_shape);
+  expect_shape(cols,
+               {input_shape[0] * spec.out_h * spec.out_w,
+                spec.kernel_h * spec.kernel_w * input_shape[3]},
+               "col2im columns");
+  Tensor x = zeros(input_shape);
+  float* dst = x.data();
+  const float* in = cols.data();
+  for_each_tap(input_shape, spec, [&](std::size_t tap, long to, std::size_t c) {
+    if (to < 0) return;
+    for (std::size_t i = 0; i < c; ++i) dst[std::size_t(to) + i] += in[tap + i];
+  });
+  return x;
+}
+
+Variable im2col(const Variable& x, const Im2colSpec& spec) {
+  return make_result("im2col", im2col(x.value(), spec), {x}, [spec](Node& self) {
+    self.inputs[0]->accumulate(col2im(self.grad, shape_of(self.input(0)), spec));
+  });
+}
+
+}  // namespace tessera

@@ -1,0 +1,40 @@
+#include "layers/registry.hpp"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "layers/dense.hpp"
+
+namespace tessera {
+
+namespace {
+
+using Factory = LayerPtr (*)(const Json&);
+
+const std::map<std::string, Factory>& table() {
+  static const std::map<std::string, Factory> rows = {
+      {"Dense", Dense::from_config},
+  };
+  return rows;
+}
+
+}  // namespace
+
+LayerPtr layer_from_config(const std::string& class_name, const Json& config) {
+  auto it = table().find(class_name);
+  if (it == table().end()) {
+    std::string list;
+    for (const auto& name : supported_layers()) list += (list.empty() ? "" : ", ") + name;
+    throw LayerError("unsupported layer '" + class_name + "'; tessera supports " + list);
+  }
+  return it->second(config);
+}
+
+std::vector<std::string> supported_layers() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : table()) names.push_back(name);
+  return names;
+}
+
+}  // namespace tessera

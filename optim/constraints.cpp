@@ -1,0 +1,119 @@
+#include "optim/constraints.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xreducer.hpp>
+
+namespace tessera {
+
+namespace {
+
+constexpr float kEpsilon = 1e-7f;  // Keras' backend epsilon
+
+// sqrt(Σ w² over `axes`), kept as size-1 axes so it broadcasts against w.
+Tensor norms(const Tensor& w, const std::vector<int>& axes) {
+  std::vector<std::size_t> resolved;
+  for (int a : axes) resolved.push_back(normalize_axis(a, w.dimension()));
+  std::sort(resolved.begin(), resolved.end());
+  resolved.erase(std::unique(resolved.begin(), resolved.end()), resolved.end());
+  Tensor sq = w * w;
+  Tensor n = xt::sqrt(xt::sum(sq, resolved, xt::keep_dims));
+  return n;
+}
+
+Json axis_json(const std::vector<int>& axis) {
+  return axis.size() == 1 ? Json(axis[0]) : Json(axis);
+}
+
+// min_max_norm with Keras' other constraints as special cases:
+// max_norm = (0, m, rate 1), unit_norm = (1, 1, rate 1).
+class NormConstraint : public Constraint {
+ public:
+  NormConstraint(std::string class_name, float lo, float hi, float rate, std::vector<int> axis)
+      : class_name_(std::move(class_name)), lo_(lo), hi_(hi), rate_(rate), axis_(std::move(axis)) {
+    if (axis_.empty()) throw std::invalid_argument(class_name_ + ": axis must not be empty");
+  }
+  void apply(Tensor& w) const override {
+    const Tensor n = norms(w, axis_);
+    Tensor desired = rate_ * xt::clip(n, lo_, hi_) + (1.0f - rate_) * n;
+    w *= desired / (kEpsilon + n);
+  }
+  std::string class_name() const override { return class_name_; }
+  Json config() const override {
+    if (class_name_ == "MaxNorm") return {{"max_value", hi_}, {"axis", axis_json(axis_)}};
+    if (class_name_ == "UnitNorm") return {{"axis", axis_json(axis_)}};
+    return {{"min_value", lo_}, {"max_value", hi_}, {"rate", rate_}, {"axis", axis_json(axis_)}};
+  }
+
+ private:
+  std::string class_name_;
+  float lo_, hi_, rate_;
+  std::vector<int> axis_;
+};
+
+class NonNeg : public Constraint {
+ public:
+  void apply(Tensor& w) const override { w = xt::maximum(w, 0.0f); }
+  std::string class_name() const override { return "NonNeg"; }
+  Json config() const override { return Json::object(); }
+};
+
+std::vector<int> axis_from(const Json& config) {
+  auto it = config.find("axis");
+  if (it == config.end() || it->is_null()) return {0};
+  if (it->is_number_integer()) return {it->get<int>()};
+  return it->get<std::vector<int>>();
+}
+
+float number(const Json& config, const char* key, float fallback) {
+  auto it = config.find(key);
+  return it == config.end() || it->is_null() ? fallback : it->get<float>();
+}
+
+}  // namespace
+
+ConstraintPtr max_norm_constraint(float max_value, std::vector<int> axis) {
+  return std::make_shared<NormConstraint>("MaxNorm", 0.0f, max_value, 1.0f, std::move(axis));
+}
+ConstraintPtr non_neg_constraint() { return std::make_shared<NonNeg>(); }
+ConstraintPtr unit_norm_constraint(std::vector<int> axis) {
+  return std::make_shared<NormConstraint>("UnitNorm", 1.0f, 1.0f, 1.0f, std::move(axis));
+}
+ConstraintPtr min_max_norm_constraint(float min_value, float max_value, float rate,
+                                      std::vector<int> axis) {
+  return std::make_shared<NormConstraint>("MinMaxNorm", min_value, max_value, rate, std::move(axis));
+}
+
+ConstraintPtr constraint_from_json(const Json& j) {
+  if (j.is_null()) return nullptr;
+  std::string name;
+  Json config = Json::object();
+  if (j.is_string()) {
+    name = j.get<std::string>();
+  } else if (j.is_object() && j.contains("class_name") && j["class_name"].is_string()) {
+    name = j["class_name"].get<std::string>();
+    if (j.contains("config") && j["config"].is_object()) config = j["config"];
+  } else {
+    throw std::invalid_argument("constraint must be a name or {\"class_name\", \"config\"}, got " +
+                                j.dump());
+  }
+  if (name == "max_norm" || name == "maxnorm" || name == "MaxNorm")
+    return max_norm_constraint(number(config, "max_value", 2.0f), axis_from(config));
+  if (name == "non_neg" || name == "nonneg" || name == "NonNeg") return non_neg_constraint();
+  if (name == "unit_norm" || name == "unitnorm" || name == "UnitNorm")
+    return unit_norm_constraint(axis_from(config));
+  if (name == "min_max_norm" || name == "MinMaxNorm")
+    return min_max_norm_constraint(number(config, "min_value", 0.0f), number(config, "max_value", 1.0f),
+                                   number(config, "rate", 1.0f), axis_from(config));
+  throw std::invalid_argument("unknown constraint '" + name +
+                              "'; supported: max_norm, non_neg, unit_norm, min_max_norm");
+}
+
+Json constraint_to_json(const ConstraintPtr& c) {
+  if (!c) return nullptr;
+  return Json{{"class_name", c->class_name()}, {"config", c->config()}};
+}
+
+}  // namespace tessera

@@ -119,6 +119,19 @@ void apply_base_config(Layer& layer, const Json& config) {
     layer.trainable = config["trainable"].get<bool>();
   if (config.contains("activity_regularizer"))
     layer.activity_regularizer = regularizer_from_json(config["activity_regularizer"]);
+  // Keras 2.2 puts batch_input_shape on the first layer: [null, dims...].
+  const Json& batch_shape = config_value(config, "batch_input_shape", Json());
+  if (batch_shape.is_array() && !batch_shape.empty()) {
+    Shape shape;
+    for (std::size_t i = 1; i < batch_shape.size(); ++i) {
+      if (!batch_shape[i].is_number_integer() || batch_shape[i].get<long>() <= 0)
+        throw LayerError(layer.class_name() + " '" + layer.name() +
+                         "': batch_input_shape must hold positive sizes after the batch axis, got " +
+                         batch_shape.dump());
+      shape.push_back(batch_shape[i].get<std::size_t>());
+    }
+    layer.declared_input_shape = shape;
+  }
 }
 
 const Json& config_value(const Json& config, const std::string& key, const Json& fallback) {

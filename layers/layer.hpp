@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -69,6 +70,9 @@ class Layer {
 
   bool trainable = true;
   RegularizerPtr activity_regularizer;  // applied by the model to this layer's output
+  // The input shape (no batch axis) a Keras config declared on this layer (batch_input_shape,
+  // or an InputLayer's shape); a Sequential model builds from its first layer's.
+  std::optional<Shape> declared_input_shape;
 
   // Keras' config: the base writes name, trainable and dtype; layers add their own keys.
   virtual Json get_config() const;

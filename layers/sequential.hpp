@@ -1,0 +1,76 @@
+// Sequential: a stack of layers, as keras.Sequential. It owns the layers, names them as Keras
+// does ("dense", "dense_1", ...), builds them in order from the input shape, runs the forward
+// pass, counts parameters and prints Keras' summary table. Training (compile/fit/evaluate) is
+// declared here and lives in optim/training.cpp.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/random.hpp"
+#include "layers/layer.hpp"
+
+namespace tessera {
+
+class Sequential {
+ public:
+  explicit Sequential(std::string name = "sequential", std::uint64_t seed = 0);
+  Sequential(const Sequential&) = delete;
+  Sequential& operator=(const Sequential&) = delete;
+  Sequential(Sequential&&) = default;
+  Sequential& operator=(Sequential&&) = default;
+
+  const std::string& name() const { return name_; }
+  // Appends a layer; an unnamed layer gets Keras' automatic name, unique in this model.
+  // Throws LayerError when the name is taken.
+  void add(LayerPtr layer);
+  const std::vector<LayerPtr>& layers() const { return layers_; }
+  // The layer called `name`; throws LayerError listing the names when there is none.
+  Layer& layer(const std::string& name) const;
+
+  // Builds every layer for `input_shape` (no batch axis). Without an argument, uses the first
+  // layer's declared input shape (an InputLayer, or batch_input_shape from a Keras config).
+  void build(const Shape& input_shape);
+  void build();
+  bool built() const { return built_; }
+  const Shape& input_shape() const { return input_shape_; }
+  Shape output_shape() const;
+
+  // The forward pass on a batch; records the tape when grad mode is on. Activity regularizer
+  // losses (already divided by the batch size, as Keras) are appended to `activity_losses`.
+  Variable forward(const Variable& x, bool training,
+                   std::vector<Variable>* activity_losses = nullptr) const;
+  // Outputs for `x` in batches, without recording (Keras' predict).
+  Tensor predict(const Tensor& x, std::size_t batch_size = 32) const;
+
+  std::size_t count_params() const;
+  std::size_t count_trainable_params() const;
+  // Keras' summary table: layer (type), output shape, params, and the totals with thousands
+  // separators ("Total params: 1,612,800").
+  std::string summary() const;
+
+  // Every layer's weights in Keras' order (Keras' get_weights / set_weights).
+  std::vector<Tensor> get_weights() const;
+  void set_weights(const std::vector<Tensor>& weights);
+
+  // The seeded generator used for initial weights, shuffling and dropout.
+  Generator& generator() { return generator_; }
+  void set_seed(std::uint64_t seed) { generator_.seed(seed); }
+
+ private:
+  void require_built(const char* what) const;
+
+  std::string name_;
+  std::vector<LayerPtr> layers_;
+  bool built_ = false;
+  Shape input_shape_;
+  Generator generator_;
+};
+
+// "1,612,800"
+std::string thousands(std::size_t n);
+
+}  // namespace tessera

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/dense.hpp"
+#include "layers/locally_connected1d.hpp"
+#include "layers/locally_connected2d.hpp"
 
 namespace tessera {
 
@@ -15,6 +17,8 @@ using Factory = LayerPtr (*)(const Json&);
 const std::map<std::string, Factory>& table() {
   static const std::map<std::string, Factory> rows = {
       {"Dense", Dense::from_config},
+      {"LocallyConnected1D", LocallyConnected1D::from_config},
+      {"LocallyConnected2D", LocallyConnected2D::from_config},
   };
   return rows;
 }

@@ -27,11 +27,12 @@ std::size_t check_input(const Tensor& x, const LcGeometry& g, const char* op) {
 
 // Runs body(i, thread) for i in [0, n): over OpenMP threads with OpenBLAS single-threaded inside
 // (two thread pools on the same cores oversubscribe badly), or serially with OpenBLAS' own
-// threads when there are too few items to share.
+// threads when there are too few items or too little work (≈ `flops` in all) to share: a
+// parallel region costs microseconds, far more than a tiny layer's whole pass.
 template <class Body>
-void parallel_for(std::size_t n, Body body) {
+void parallel_for(std::size_t n, double flops, Body body) {
   const int threads = omp_get_max_threads();
-  if (threads < 2 || n < 2 * std::size_t(threads)) {
+  if (threads < 2 || n < 2 * std::size_t(threads) || flops < 2e5) {
     for (std::size_t i = 0; i < n; ++i) body(i, 0);
     return;
   }
@@ -101,13 +102,14 @@ void local_forward(const LcEngine& e, const float* x, const float* kernel, std::
   const LcGeometry& g = e.geometry();
   const int K = int(g.patch()), F = int(g.filters), P = int(g.positions()), B = int(batch);
   auto patches = std::vector<std::vector<float>>(std::size_t(omp_get_max_threads()));
-  parallel_for(g.positions(), [&](std::size_t p, int thread) {
-    auto& patch = patches[std::size_t(thread)];
-    patch.resize(batch * g.patch());
-    gather_patch(e, p, x, batch, patch.data());
-    blas::sgemm(false, false, B, F, K, 1.0f, patch.data(), K, kernel + p * K * F, F, 0.0f,
-                y + p * F, P * F);
-  });
+  parallel_for(g.positions(), 2.0 * double(batch) * double(e.connections()),
+               [&](std::size_t p, int thread) {
+                 auto& patch = patches[std::size_t(thread)];
+                 patch.resize(batch * g.patch());
+                 gather_patch(e, p, x, batch, patch.data());
+                 blas::sgemm(false, false, B, F, K, 1.0f, patch.data(), K, kernel + p * K * F, F,
+                             0.0f, y + p * F, P * F);
+               });
 }
 
 // dkernel[p] = patch_pᵀ · dy_p and dx += scatter(dy_p · kernel[p]ᵀ); dy is (B, P, F).
@@ -117,20 +119,21 @@ void local_backward(const LcEngine& e, const float* x, const float* kernel, cons
   const int K = int(g.patch()), F = int(g.filters), P = int(g.positions()), B = int(batch);
   auto patches = std::vector<std::vector<float>>(std::size_t(omp_get_max_threads()));
   ScatterBuffers dx_parts(dx ? batch * g.inputs() : 0);
-  parallel_for(g.positions(), [&](std::size_t p, int thread) {
-    auto& patch = patches[std::size_t(thread)];
-    patch.resize(batch * g.patch());
-    if (dkernel) {
-      gather_patch(e, p, x, batch, patch.data());
-      blas::sgemm(true, false, K, F, B, 1.0f, patch.data(), K, dy + p * F, P * F, 0.0f,
-                  dkernel + p * K * F, F);
-    }
-    if (dx) {
-      blas::sgemm(false, true, B, K, F, 1.0f, dy + p * F, P * F, kernel + p * K * F, F, 0.0f,
-                  patch.data(), K);
-      scatter_patch(e, p, patch.data(), batch, dx_parts.get(thread));
-    }
-  });
+  parallel_for(g.positions(), 4.0 * double(batch) * double(e.connections()),
+               [&](std::size_t p, int thread) {
+                 auto& patch = patches[std::size_t(thread)];
+                 patch.resize(batch * g.patch());
+                 if (dkernel) {
+                   gather_patch(e, p, x, batch, patch.data());
+                   blas::sgemm(true, false, K, F, B, 1.0f, patch.data(), K, dy + p * F, P * F, 0.0f,
+                               dkernel + p * K * F, F);
+                 }
+                 if (dx) {
+                   blas::sgemm(false, true, B, K, F, 1.0f, dy + p * F, P * F, kernel + p * K * F, F,
+                               0.0f, patch.data(), K);
+                   scatter_patch(e, p, patch.data(), batch, dx_parts.get(thread));
+                 }
+               });
   if (dx) dx_parts.sum_into(dx);
 }
 
@@ -141,7 +144,7 @@ void sparse_forward(const LcEngine& e, const float* xt, const float* values, std
                     float* yt) {
   const LcGeometry& g = e.geometry();
   const std::size_t P = g.positions();
-  parallel_for(g.outputs(), [&](std::size_t o, int) {
+  parallel_for(g.outputs(), 2.0 * double(batch) * double(e.connections()), [&](std::size_t o, int) {
     const auto taps = e.taps(g.channels_first ? o % P : o / g.filters);
     const float* v = values + e.row_start(o);
     float* row = yt + o * batch;
@@ -158,22 +161,24 @@ void sparse_backward(const LcEngine& e, const float* xt, const float* values, co
   const LcGeometry& g = e.geometry();
   const std::size_t P = g.positions();
   ScatterBuffers dx_parts(dxt ? g.inputs() * batch : 0);
-  parallel_for(g.outputs(), [&](std::size_t o, int thread) {
-    const auto taps = e.taps(g.channels_first ? o % P : o / g.filters);
-    const std::size_t start = e.row_start(o);
-    const float* grad = dyt + o * batch;
-    float* dx_part = dxt ? dx_parts.get(thread) : nullptr;
-    for (std::size_t j = 0; j < taps.size(); ++j) {
-      const std::size_t in = std::size_t(taps[j].input) * batch;
-      if (dvalues) {
-        float dot = 0.0f;
-        for (std::size_t b = 0; b < batch; ++b) dot += grad[b] * xt[in + b];
-        dvalues[start + j] = dot;
-      }
-      if (dx_part)
-        for (std::size_t b = 0; b < batch; ++b) dx_part[in + b] += values[start + j] * grad[b];
-    }
-  });
+  parallel_for(g.outputs(), 4.0 * double(batch) * double(e.connections()),
+               [&](std::size_t o, int thread) {
+                 const auto taps = e.taps(g.channels_first ? o % P : o / g.filters);
+                 const std::size_t start = e.row_start(o);
+                 const float* grad = dyt + o * batch;
+                 float* dx_part = dxt ? dx_parts.get(thread) : nullptr;
+                 for (std::size_t j = 0; j < taps.size(); ++j) {
+                   const std::size_t in = std::size_t(taps[j].input) * batch;
+                   if (dvalues) {
+                     float dot = 0.0f;
+                     for (std::size_t b = 0; b < batch; ++b) dot += grad[b] * xt[in + b];
+                     dvalues[start + j] = dot;
+                   }
+                   if (dx_part)
+                     for (std::size_t b = 0; b < batch; ++b)
+                       dx_part[in + b] += values[start + j] * grad[b];
+                 }
+               });
   if (dxt) dx_parts.sum_into(dxt);
 }
 

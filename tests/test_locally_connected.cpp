@@ -233,32 +233,44 @@ TEST(LocallyConnected, ConvertersRoundTripOnConnections) {
   }
 }
 
-TEST(LocallyConnected, ThreePathsGiveTheSameOutputsAndGradients) {
-  for (const Case& c : all_cases()) {
-    SCOPED_TRACE(c.label());
-    const LcEnginePtr engine = built_layer(c, 1)->engine();
-    Generator gen(14);
-    const Tensor x = random_input(c, 3, 15);
-    const Tensor kernel1 =
-        engine->convert_kernel(gen.uniform(engine->kernel_shape(1), -1, 1), 1, 1);
-    Tensor seed;
-    Tensor outputs[4], dx[4], dkernel1[4];
-    for (int path : {1, 2, 3}) {
-      Variable xv(x, true), kv(engine->convert_kernel(kernel1, 1, path), true);
-      Variable y = lc_compute(path, xv, kv, engine);
-      if (seed.dimension() == 0) seed = gen.normal(y.shape(), 0, 1);
-      y.backward(seed);
-      outputs[path] = y.value();
-      dx[path] = xv.grad();
-      dkernel1[path] = engine->convert_kernel(kv.grad(), path, 1);
-    }
-    for (int path : {2, 3}) {
-      SCOPED_TRACE(path);
-      EXPECT_TRUE(xt::allclose(outputs[path], outputs[1], 1e-5, 1e-5));
-      EXPECT_TRUE(xt::allclose(dx[path], dx[1], 1e-5, 1e-5));
-      EXPECT_TRUE(xt::allclose(dkernel1[path], dkernel1[1], 1e-5, 1e-5));
-    }
+namespace {
+
+// Runs the three paths on the same function (kernels converted from one impl-1 kernel) and
+// compares outputs, input gradients and kernel gradients (converted back to impl 1).
+void expect_paths_agree(const Case& c, std::size_t batch) {
+  SCOPED_TRACE(c.label());
+  const LcEnginePtr engine = built_layer(c, 1)->engine();
+  Generator gen(14);
+  const Tensor x = random_input(c, batch, 15);
+  const Tensor kernel1 = engine->convert_kernel(gen.uniform(engine->kernel_shape(1), -1, 1), 1, 1);
+  Tensor seed;
+  Tensor outputs[4], dx[4], dkernel1[4];
+  for (int path : {1, 2, 3}) {
+    Variable xv(x, true), kv(engine->convert_kernel(kernel1, 1, path), true);
+    Variable y = lc_compute(path, xv, kv, engine);
+    if (seed.dimension() == 0) seed = gen.normal(y.shape(), 0, 1);
+    y.backward(seed);
+    outputs[path] = y.value();
+    dx[path] = xv.grad();
+    dkernel1[path] = engine->convert_kernel(kv.grad(), path, 1);
   }
+  EXPECT_TRUE(xt::allclose(flat(outputs[1]), reference_local(c, x, kernel1), 1e-4, 1e-5));
+  for (int path : {2, 3}) {
+    SCOPED_TRACE(path);
+    EXPECT_TRUE(xt::allclose(outputs[path], outputs[1], 1e-4, 1e-5));
+    EXPECT_TRUE(xt::allclose(dx[path], dx[1], 1e-4, 1e-5));
+    EXPECT_TRUE(xt::allclose(dkernel1[path], dkernel1[1], 1e-4, 1e-5));
+  }
+}
+
+}  // namespace
+
+TEST(LocallyConnected, ThreePathsGiveTheSameOutputsAndGradients) {
+  for (const Case& c : all_cases()) expect_paths_agree(c, 3);
+}
+
+TEST(LocallyConnected, ThreePathsAgreeWhenThreaded) {
+  for (const Case& c : threaded_cases()) expect_paths_agree(c, 8);
 }
 
 TEST(LocallyConnected, GradientsOfInputKernelAndBias) {

@@ -43,23 +43,27 @@ void parallel_for(std::size_t n, double flops, Body body) {
   blas::set_num_threads(saved);
 }
 
-// Per-thread accumulators of a scatter-add (positions overlap in the input), summed at the end.
+// Per-thread accumulators of a scatter-add (positions overlap in the input): thread 0 adds
+// straight into the zeroed result, other threads into buffers of their own added at the end.
 class ScatterBuffers {
  public:
-  explicit ScatterBuffers(std::size_t size)
-      : size_(size), buffers_(std::size_t(omp_get_max_threads()), std::vector<float>()) {}
+  ScatterBuffers(float* out, std::size_t size)
+      : out_(out), size_(size), buffers_(std::size_t(omp_get_max_threads())) {
+    if (out_) std::fill(out_, out_ + size_, 0.0f);
+  }
   float* get(int thread) {
+    if (thread == 0) return out_;
     auto& b = buffers_[std::size_t(thread)];
     if (b.empty()) b.assign(size_, 0.0f);
     return b.data();
   }
-  void sum_into(float* out) const {
-    std::fill(out, out + size_, 0.0f);
+  void finish() {
     for (const auto& b : buffers_)
-      for (std::size_t i = 0; i < b.size(); ++i) out[i] += b[i];
+      for (std::size_t i = 0; i < b.size(); ++i) out_[i] += b[i];
   }
 
  private:
+  float* out_;
   std::size_t size_;
   std::vector<std::vector<float>> buffers_;
 };
@@ -96,45 +100,83 @@ void scatter_patch(const LcEngine& e, std::size_t p, const float* patch, std::si
     }
 }
 
+// Each run of a position is a (B, length) matrix inside x with leading dimension n_in, so a
+// position's product can read x in place, one GEMM per run; or gather its runs into a (B, K)
+// patch first, one GEMM in all. Long runs (channels_last: kernel_cols·C values) are read in
+// place and spare the copy; short ones (channels_first: kernel_cols values) are gathered.
+bool reads_in_place(const LcEngine& e) {
+  const std::size_t runs = e.runs(0).size(), taps = e.taps(0).size();
+  return runs == 1 || taps >= 64 * runs;
+}
+
 // y (B, P, F) = per position p: patch_p (B, K) · kernel[p] (K, F).
 void local_forward(const LcEngine& e, const float* x, const float* kernel, std::size_t batch,
                    float* y) {
   const LcGeometry& g = e.geometry();
   const int K = int(g.patch()), F = int(g.filters), P = int(g.positions()), B = int(batch);
+  const int n_in = int(g.inputs());
+  const bool in_place = reads_in_place(e);
   auto patches = std::vector<std::vector<float>>(std::size_t(omp_get_max_threads()));
   parallel_for(g.positions(), 2.0 * double(batch) * double(e.connections()),
                [&](std::size_t p, int thread) {
+                 const float* w = kernel + p * K * F;
+                 float* out = y + p * F;
+                 if (in_place) {
+                   float beta = 0.0f;
+                   for (const LcRun& r : e.runs(p)) {
+                     blas::sgemm(false, false, B, F, int(r.length), 1.0f, x + r.input, n_in,
+                                 w + r.patch * F, F, beta, out, P * F);
+                     beta = 1.0f;
+                   }
+                   return;
+                 }
                  auto& patch = patches[std::size_t(thread)];
                  patch.resize(batch * g.patch());
                  gather_patch(e, p, x, batch, patch.data());
-                 blas::sgemm(false, false, B, F, K, 1.0f, patch.data(), K, kernel + p * K * F, F,
-                             0.0f, y + p * F, P * F);
+                 blas::sgemm(false, false, B, F, K, 1.0f, patch.data(), K, w, F, 0.0f, out, P * F);
                });
 }
 
-// dkernel[p] = patch_pᵀ · dy_p and dx += scatter(dy_p · kernel[p]ᵀ); dy is (B, P, F).
+// dkernel[p] = patch_pᵀ · dy_p and dx += scatter(dy_p · kernel[p]ᵀ); dy is (B, P, F). Rows of
+// dkernel for padding taps are 0.
 void local_backward(const LcEngine& e, const float* x, const float* kernel, const float* dy,
                     std::size_t batch, float* dx, float* dkernel) {
   const LcGeometry& g = e.geometry();
   const int K = int(g.patch()), F = int(g.filters), P = int(g.positions()), B = int(batch);
+  const int n_in = int(g.inputs());
+  const bool in_place = reads_in_place(e);
   auto patches = std::vector<std::vector<float>>(std::size_t(omp_get_max_threads()));
-  ScatterBuffers dx_parts(dx ? batch * g.inputs() : 0);
-  parallel_for(g.positions(), 4.0 * double(batch) * double(e.connections()),
-               [&](std::size_t p, int thread) {
-                 auto& patch = patches[std::size_t(thread)];
-                 patch.resize(batch * g.patch());
-                 if (dkernel) {
-                   gather_patch(e, p, x, batch, patch.data());
-                   blas::sgemm(true, false, K, F, B, 1.0f, patch.data(), K, dy + p * F, P * F, 0.0f,
-                               dkernel + p * K * F, F);
-                 }
-                 if (dx) {
-                   blas::sgemm(false, true, B, K, F, 1.0f, dy + p * F, P * F, kernel + p * K * F, F,
-                               0.0f, patch.data(), K);
-                   scatter_patch(e, p, patch.data(), batch, dx_parts.get(thread));
-                 }
-               });
-  if (dx) dx_parts.sum_into(dx);
+  ScatterBuffers dx_parts(dx, dx ? batch * g.inputs() : 0);
+  parallel_for(
+      g.positions(), 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
+        const float* w = kernel + p * K * F;
+        const float* grad = dy + p * F;
+        float* dw = dkernel ? dkernel + p * K * F : nullptr;
+        if (in_place) {
+          if (dw && e.taps(p).size() < std::size_t(K)) std::fill(dw, dw + K * F, 0.0f);
+          float* dx_part = dx ? dx_parts.get(thread) : nullptr;
+          for (const LcRun& r : e.runs(p)) {
+            if (dw)
+              blas::sgemm(true, false, int(r.length), F, B, 1.0f, x + r.input, n_in, grad, P * F,
+                          0.0f, dw + r.patch * F, F);
+            if (dx_part)
+              blas::sgemm(false, true, B, int(r.length), F, 1.0f, grad, P * F, w + r.patch * F, F,
+                          1.0f, dx_part + r.input, n_in);
+          }
+          return;
+        }
+        auto& patch = patches[std::size_t(thread)];
+        patch.resize(batch * g.patch());
+        if (dw) {
+          gather_patch(e, p, x, batch, patch.data());
+          blas::sgemm(true, false, K, F, B, 1.0f, patch.data(), K, grad, P * F, 0.0f, dw, F);
+        }
+        if (dx) {
+          blas::sgemm(false, true, B, K, F, 1.0f, grad, P * F, w, F, 0.0f, patch.data(), K);
+          scatter_patch(e, p, patch.data(), batch, dx_parts.get(thread));
+        }
+      });
+  if (dx) dx_parts.finish();
 }
 
 // ---- path 3 ----------------------------------------------------------------------------------
@@ -160,7 +202,7 @@ void sparse_backward(const LcEngine& e, const float* xt, const float* values, co
                      std::size_t batch, float* dxt, float* dvalues) {
   const LcGeometry& g = e.geometry();
   const std::size_t P = g.positions();
-  ScatterBuffers dx_parts(dxt ? g.inputs() * batch : 0);
+  ScatterBuffers dx_parts(dxt, dxt ? g.inputs() * batch : 0);
   parallel_for(g.outputs(), 4.0 * double(batch) * double(e.connections()),
                [&](std::size_t o, int thread) {
                  const auto taps = e.taps(g.channels_first ? o % P : o / g.filters);
@@ -179,7 +221,7 @@ void sparse_backward(const LcEngine& e, const float* xt, const float* values, co
                        dx_part[in + b] += values[start + j] * grad[b];
                  }
                });
-  if (dxt) dx_parts.sum_into(dxt);
+  if (dxt) dx_parts.finish();
 }
 
 }  // namespace

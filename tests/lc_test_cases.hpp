@@ -60,7 +60,9 @@ inline std::vector<Case> all_cases() {
 // Layers with enough work that the paths run their OpenMP loops (tested with batch 8).
 inline std::vector<Case> threaded_cases() {
   return {{2, {12, 11}, 6, 8, {3, 2}, {1, 2}, "same", "channels_first"},
-          {2, {10, 12}, 3, 8, {3, 3}, {1, 1}, "valid", "channels_last"}};
+          {2, {10, 12}, 3, 8, {3, 3}, {1, 1}, "valid", "channels_last"},
+          // Runs of kernel_cols·C = 64 values: path 1 reads x in place.
+          {2, {6, 5}, 32, 8, {3, 2}, {2, 1}, "same", "channels_last"}};
 }
 
 inline std::shared_ptr<LocallyConnected> make_layer(const Case& c, LcImplementation impl,

@@ -53,8 +53,10 @@ Variable relu(const Variable& x, float alpha, float max_value, float threshold) 
 }
 
 Variable sigmoid(const Variable& x) {
-  return detail::unary_op("sigmoid", x, stable_sigmoid,
-                          [](const Tensor&, const Tensor& y) { return y * (1.0f - y); });
+  Variable y = detail::unary_op("sigmoid", x, stable_sigmoid,
+                                [](const Tensor&, const Tensor& y) { return y * (1.0f - y); });
+  y.node()->logits = x.node();
+  return y;
 }
 
 Variable tanh(const Variable& x) {
@@ -67,11 +69,13 @@ Variable softmax(const Variable& x, int axis) {
   const std::size_t ax = normalize_axis(axis, x.value().dimension());
   Tensor e = xt::exp(x.value() - max_keepdims(x.value(), ax));
   Tensor y = e / sum_keepdims(e, ax);
-  return make_result("softmax", std::move(y), {x}, [ax](Node& self) {
+  Variable out = make_result("softmax", std::move(y), {x}, [ax](Node& self) {
     const Tensor& y = self.value;
     Tensor g = y * (self.grad - sum_keepdims(self.grad * y, ax));
     self.inputs[0]->accumulate(std::move(g));
   });
+  if (ax + 1 == x.value().dimension()) out.node()->logits = x.node();
+  return out;
 }
 
 Variable log_softmax(const Variable& x, int axis) {

@@ -28,6 +28,9 @@ struct Node {
   std::vector<NodePtr> inputs;
   BackwardFn backward;     // empty for leaves
   std::string op = "leaf";
+  // Set by sigmoid and last-axis softmax to their input, so that a crossentropy loss can work
+  // from logits as Keras does with its `_keras_logits` (kept in no-grad mode too).
+  NodePtr logits;
 
   Node() = default;
   Node(const Node&) = delete;

@@ -14,8 +14,23 @@ std::string batch_shape_str(const Shape& shape) {
   return s + ")";
 }
 
-std::string pad(const std::string& s, std::size_t width) {
-  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
+// One table row; fields longer than their column wrap onto further lines, as Keras 2.11+ does.
+std::string table_row(const std::vector<std::string>& fields, const std::vector<std::size_t>& widths) {
+  std::string out;
+  for (std::size_t line = 0;; ++line) {
+    std::string text;
+    bool any = false;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const std::size_t w = widths[i] - 1, at = line * w;
+      std::string part = at < fields[i].size() ? fields[i].substr(at, w) : "";
+      any |= !part.empty();
+      text += part + std::string(widths[i] - part.size(), ' ');
+    }
+    if (!any) break;
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    out += text + '\n';
+  }
+  return out;
 }
 
 }  // namespace
@@ -144,15 +159,16 @@ std::size_t Sequential::count_trainable_params() const {
 std::string Sequential::summary() const {
   require_built("summary");
   // Keras' columns for a sequential model: 45%, 85%, 100% of 65 characters.
-  const std::size_t c1 = 29, c2 = 26, line = 65;
+  const std::vector<std::size_t> widths = {29, 26, 10};
+  const std::size_t line = 65;
   std::ostringstream out;
   out << "Model: \"" << name_ << "\"\n" << std::string(line, '_') << '\n'
-      << pad("Layer (type)", c1) << pad("Output Shape", c2) << "Param #\n"
-      << std::string(line, '=') << '\n';
+      << table_row({"Layer (type)", "Output Shape", "Param #"}, widths) << std::string(line, '=') << '\n';
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     const auto& l = *layers_[i];
-    out << pad(l.name() + " (" + l.class_name() + ")", c1) << pad(batch_shape_str(l.output_shape()), c2)
-        << l.count_params() << '\n'
+    out << table_row({l.name() + " (" + l.class_name() + ")", batch_shape_str(l.output_shape()),
+                      std::to_string(l.count_params())},
+                     widths)
         << (i + 1 < layers_.size() ? std::string(line, '_') : std::string(line, '=')) << '\n';
   }
   const std::size_t total = count_params(), trainable = count_trainable_params();

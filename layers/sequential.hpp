@@ -12,8 +12,31 @@
 
 #include "core/random.hpp"
 #include "layers/layer.hpp"
+#include "optim/callbacks.hpp"
+#include "optim/losses.hpp"
+#include "optim/metrics.hpp"
+#include "optim/optimizer.hpp"
 
 namespace tessera {
+
+// Keras' fit arguments, with Keras' defaults.
+struct FitOptions {
+  std::size_t batch_size = 32;
+  std::size_t epochs = 1;
+  bool shuffle = true;
+  double validation_split = 0.0;  // the last fraction of x/y, taken before shuffling (double, as Python)
+  const Tensor* validation_x = nullptr;  // validation_data, used instead of a split
+  const Tensor* validation_y = nullptr;
+  std::vector<CallbackPtr> callbacks;
+  int verbose = -1;  // 0 silent, 1 progress bar, 2 one line per epoch, -1: 1 on a terminal else 2
+  std::size_t initial_epoch = 0;
+};
+
+// Per-epoch logs of fit: history["loss"][i] is the loss of epoch epochs[i].
+struct History {
+  std::vector<std::size_t> epochs;
+  std::map<std::string, std::vector<double>> history;
+};
 
 class Sequential {
  public:
@@ -56,18 +79,40 @@ class Sequential {
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& weights);
 
+  // Training (optim/training.cpp), as Keras' compile/fit/evaluate/train_on_batch. Losses are
+  // the mean per-sample loss plus every weight regularizer plus activity regularizers divided by
+  // the batch size; constraints run after every optimizer step.
+  void compile(OptimizerPtr optimizer, LossPtr loss, std::vector<std::string> metrics = {});
+  void compile(const std::string& optimizer, const std::string& loss,
+               std::vector<std::string> metrics = {});
+  bool compiled() const { return optimizer_ && loss_; }
+  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  Logs evaluate(const Tensor& x, const Tensor& y, std::size_t batch_size = 32);
+  Logs train_on_batch(const Tensor& x, const Tensor& y);
+  Optimizer& optimizer() const;
+  const Loss& loss() const;
+  const std::vector<std::string>& metric_names() const { return metric_names_; }
+  bool stop_training = false;  // set by callbacks to end fit after the current step/epoch
+
   // The seeded generator used for initial weights, shuffling and dropout.
   Generator& generator() { return generator_; }
   void set_seed(std::uint64_t seed) { generator_.seed(seed); }
 
  private:
   void require_built(const char* what) const;
+  void require_compiled(const char* what) const;
+  // One optimizer step on a batch; updates `metrics` and returns the batch's total loss.
+  double train_step(const Tensor& x, const Tensor& y, std::vector<MetricPtr>& metrics);
+  std::vector<MetricPtr> fresh_metrics() const;
 
   std::string name_;
   std::vector<LayerPtr> layers_;
   bool built_ = false;
   Shape input_shape_;
   Generator generator_;
+  OptimizerPtr optimizer_;
+  LossPtr loss_;
+  std::vector<std::string> metric_names_;
 };
 
 // "1,612,800"

@@ -1,0 +1,98 @@
+#include "core/pooling.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace tessera {
+
+namespace {
+
+// Calls visit(out_offset, in_offset) with the offsets of the first channel of every (output, real
+// input in its window) pair, windows in row-major order; first(out_offset, count) before each window.
+template <class First, class Visit>
+void for_each_window(const Shape& in, const Im2colSpec& s, First first, Visit visit) {
+  const std::size_t B = in[0], H = in[1], W = in[2], C = in[3];
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t oh = 0; oh < s.out_h; ++oh)
+      for (std::size_t ow = 0; ow < s.out_w; ++ow) {
+        const long h0 = long(oh * s.stride_h) - long(s.pad_top);
+        const long w0 = long(ow * s.stride_w) - long(s.pad_left);
+        const long h_lo = std::max(h0, 0L), h_hi = std::min(h0 + long(s.kernel_h), long(H));
+        const long w_lo = std::max(w0, 0L), w_hi = std::min(w0 + long(s.kernel_w), long(W));
+        const std::size_t out = ((b * s.out_h + oh) * s.out_w + ow) * C;
+        first(out, std::size_t((h_hi - h_lo) * (w_hi - w_lo)));
+        for (long h = h_lo; h < h_hi; ++h)
+          for (long w = w_lo; w < w_hi; ++w)
+            visit(out, ((b * H + std::size_t(h)) * W + std::size_t(w)) * C);
+      }
+}
+
+void check_input(const Shape& in, const Im2colSpec& s) {
+  if (in.size() != 4)
+    throw ShapeError("pool2d expects (batch, rows, cols, channels), got " + shape_str(in));
+  if (s.kernel_h == 0 || s.kernel_w == 0 || s.stride_h == 0 || s.stride_w == 0)
+    throw ShapeError("pool2d: pool sizes and strides must be positive");
+}
+
+Variable max_pool(const Variable& x, const Im2colSpec& s) {
+  const Shape in = x.shape();
+  const std::size_t C = in[3];
+  Tensor y = Tensor::from_shape({in[0], s.out_h, s.out_w, C});
+  // Where each output's maximum came from, for the backward pass. Every window holds at least
+  // one real input under TensorFlow's padding rules, so every output gets a source.
+  auto source = std::make_shared<std::vector<std::size_t>>(y.size(), 0);
+  const float* xv = x.value().data();
+  float* yv = y.data();
+  bool first_tap = true;
+  for_each_window(
+      in, s, [&](std::size_t, std::size_t) { first_tap = true; },
+      [&](std::size_t out, std::size_t from) {
+        for (std::size_t c = 0; c < C; ++c)
+          if (first_tap || xv[from + c] > yv[out + c]) {
+            yv[out + c] = xv[from + c];
+            (*source)[out + c] = from + c;
+          }
+        first_tap = false;
+      });
+  return make_result("max_pool2d", std::move(y), {x}, [source](Node& self) {
+    Tensor g = zeros(shape_of(self.input(0)));
+    for (std::size_t i = 0; i < source->size(); ++i)
+      g.data()[(*source)[i]] += self.grad.data()[i];
+    self.inputs[0]->accumulate(std::move(g));
+  });
+}
+
+Variable average_pool(const Variable& x, const Im2colSpec& s) {
+  const Shape in = x.shape();
+  const std::size_t C = in[3];
+  Tensor y = zeros({in[0], s.out_h, s.out_w, C});
+  auto counts = std::make_shared<std::vector<float>>(y.size() / std::max<std::size_t>(C, 1), 1.0f);
+  const float* xv = x.value().data();
+  float* yv = y.data();
+  for_each_window(
+      in, s, [&](std::size_t out, std::size_t n) { (*counts)[out / C] = float(n); },
+      [&](std::size_t out, std::size_t from) {
+        for (std::size_t c = 0; c < C; ++c) yv[out + c] += xv[from + c];
+      });
+  for (std::size_t i = 0; i < y.size(); ++i) yv[i] /= (*counts)[i / C];
+  return make_result("average_pool2d", std::move(y), {x}, [s, counts](Node& self) {
+    const Shape in = shape_of(self.input(0));
+    const std::size_t C = in[3];
+    Tensor g = zeros(in);
+    const float* gy = self.grad.data();
+    for_each_window(in, s, [](std::size_t, std::size_t) {}, [&](std::size_t out, std::size_t to) {
+      const float share = 1.0f / (*counts)[out / C];
+      for (std::size_t c = 0; c < C; ++c) g.data()[to + c] += gy[out + c] * share;
+    });
+    self.inputs[0]->accumulate(std::move(g));
+  });
+}
+
+}  // namespace
+
+Variable pool2d(const Variable& x, const Im2colSpec& spec, PoolMode mode) {
+  check_input(x.shape(), spec);
+  return mode == PoolMode::max ? max_pool(x, spec) : average_pool(x, spec);
+}
+
+}  // namespace tessera

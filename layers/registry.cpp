@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/conv1d.hpp"
+#include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/locally_connected1d.hpp"
 #include "layers/locally_connected2d.hpp"
@@ -19,6 +21,8 @@ const std::map<std::string, Factory>& table() {
       {"Dense", Dense::from_config},
       {"LocallyConnected1D", LocallyConnected1D::from_config},
       {"LocallyConnected2D", LocallyConnected2D::from_config},
+      {"Conv1D", Conv1D::from_config},
+      {"Conv2D", Conv2D::from_config},
   };
   return rows;
 }

@@ -4,11 +4,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/average_pooling1d.hpp"
+#include "layers/average_pooling2d.hpp"
 #include "layers/conv1d.hpp"
 #include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/locally_connected1d.hpp"
 #include "layers/locally_connected2d.hpp"
+#include "layers/global_average_pooling1d.hpp"
+#include "layers/global_average_pooling2d.hpp"
+#include "layers/global_max_pooling1d.hpp"
+#include "layers/global_max_pooling2d.hpp"
+#include "layers/max_pooling1d.hpp"
+#include "layers/max_pooling2d.hpp"
 
 namespace tessera {
 
@@ -23,6 +31,14 @@ const std::map<std::string, Factory>& table() {
       {"LocallyConnected2D", LocallyConnected2D::from_config},
       {"Conv1D", Conv1D::from_config},
       {"Conv2D", Conv2D::from_config},
+      {"MaxPooling1D", MaxPooling1D::from_config},
+      {"MaxPooling2D", MaxPooling2D::from_config},
+      {"AveragePooling1D", AveragePooling1D::from_config},
+      {"AveragePooling2D", AveragePooling2D::from_config},
+      {"GlobalAveragePooling1D", GlobalAveragePooling1D::from_config},
+      {"GlobalAveragePooling2D", GlobalAveragePooling2D::from_config},
+      {"GlobalMaxPooling1D", GlobalMaxPooling1D::from_config},
+      {"GlobalMaxPooling2D", GlobalMaxPooling2D::from_config},
   };
   return rows;
 }

@@ -8,6 +8,8 @@
 #include "layers/average_pooling2d.hpp"
 #include "layers/conv1d.hpp"
 #include "layers/conv2d.hpp"
+#include "layers/cropping1d.hpp"
+#include "layers/cropping2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/locally_connected1d.hpp"
 #include "layers/locally_connected2d.hpp"
@@ -17,6 +19,10 @@
 #include "layers/global_max_pooling2d.hpp"
 #include "layers/max_pooling1d.hpp"
 #include "layers/max_pooling2d.hpp"
+#include "layers/up_sampling1d.hpp"
+#include "layers/up_sampling2d.hpp"
+#include "layers/zero_padding1d.hpp"
+#include "layers/zero_padding2d.hpp"
 
 namespace tessera {
 
@@ -39,6 +45,12 @@ const std::map<std::string, Factory>& table() {
       {"GlobalAveragePooling2D", GlobalAveragePooling2D::from_config},
       {"GlobalMaxPooling1D", GlobalMaxPooling1D::from_config},
       {"GlobalMaxPooling2D", GlobalMaxPooling2D::from_config},
+      {"ZeroPadding1D", ZeroPadding1D::from_config},
+      {"ZeroPadding2D", ZeroPadding2D::from_config},
+      {"Cropping1D", Cropping1D::from_config},
+      {"Cropping2D", Cropping2D::from_config},
+      {"UpSampling1D", UpSampling1D::from_config},
+      {"UpSampling2D", UpSampling2D::from_config},
   };
   return rows;
 }

@@ -9,15 +9,14 @@ namespace tessera {
 
 Conv::Conv(std::string class_name, std::size_t rank, std::size_t filters,
            const std::vector<long>& kernel_size, ConvOptions conv, KernelOptions options)
-    : Layer(options.name), class_name_(std::move(class_name)), rank_(rank), filters_(filters),
-      options_(std::move(options)), activation_(make_activation(options_.activation)) {
-  const std::string what = class_name_ + " '" + name() + "': ";
+    : SpatialLayer(std::move(class_name), rank, conv.data_format, options.name),
+      filters_(filters), options_(std::move(options)),
+      activation_(make_activation(options_.activation)) {
   if (filters_ == 0) fail("filters must be positive, got 0");
-  kernel_size_ = positive_tuple(kernel_size, rank_, what + "kernel_size");
-  strides_ = positive_tuple(conv.strides, rank_, what + "strides");
-  dilation_rate_ = positive_tuple(conv.dilation_rate, rank_, what + "dilation_rate");
-  padding_ = normalize_padding(conv.padding, what + "padding", rank_ == 1);
-  data_format_ = normalize_data_format(conv.data_format, what + "data_format");
+  kernel_size_ = positive_tuple(kernel_size, rank_, what("kernel_size"));
+  strides_ = positive_tuple(conv.strides, rank_, what("strides"));
+  dilation_rate_ = positive_tuple(conv.dilation_rate, rank_, what("dilation_rate"));
+  padding_ = normalize_padding(conv.padding, what("padding"), rank_ == 1);
   if (conv.groups != 1)
     fail("groups must be 1 (tessera has no grouped convolution), got " + std::to_string(conv.groups));
   activity_regularizer = options_.activity_regularizer;
@@ -47,14 +46,7 @@ Conv::Args Conv::args_from_config(const std::string& class_name, std::size_t ran
 }
 
 Im2colSpec Conv::spec_for(const Shape& input_shape) const {
-  if (const std::string problem = spatial_rank_error(input_shape, rank_); !problem.empty())
-    fail(problem);
-  try {
-    return window_spec(spatial_sizes(input_shape, data_format_), kernel_size_, strides_,
-                       dilation_rate_, padding_);
-  } catch (const std::exception& e) {
-    fail("input shape " + shape_str(input_shape) + ": " + e.what());
-  }
+  return windows(input_shape, kernel_size_, strides_, dilation_rate_, padding_);
 }
 
 Shape Conv::compute_output_shape(const Shape& input_shape) const {

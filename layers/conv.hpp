@@ -6,8 +6,7 @@
 // 'causal' (left pad (k − 1)·dilation, then 'valid'). groups must be 1.
 #pragma once
 
-#include "core/im2col.hpp"
-#include "layers/keras_config.hpp"
+#include "layers/spatial_layer.hpp"
 
 namespace tessera {
 
@@ -20,9 +19,8 @@ struct ConvOptions {
   long groups = 1;
 };
 
-class Conv : public Layer {
+class Conv : public SpatialLayer {
  public:
-  std::string class_name() const override { return class_name_; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   Json get_config() const override;
 
@@ -35,9 +33,7 @@ class Conv : public Layer {
   static LayerPtr make_from_config(const std::string& class_name, std::size_t rank,
                                    const Json& config) {
     Args a = args_from_config(class_name, rank, config);
-    auto layer = std::make_shared<L>(a.filters, a.kernel_size, a.conv, a.options);
-    apply_base_config(*layer, config);
-    return layer;
+    return configured<L>(config, a.filters, a.kernel_size, a.conv, a.options);
   }
 
   void build_weights(const Shape& input_shape, Generator& gen) override;
@@ -52,13 +48,11 @@ class Conv : public Layer {
   };
   static Args args_from_config(const std::string& class_name, std::size_t rank, const Json& config);
 
-  // The im2col windows for a per-sample input shape; fails naming the sizes when they do not fit.
   Im2colSpec spec_for(const Shape& input_shape) const;
 
-  std::string class_name_;
-  std::size_t rank_, filters_;
+  std::size_t filters_;
   std::vector<std::size_t> kernel_size_, strides_, dilation_rate_;
-  std::string padding_, data_format_;
+  std::string padding_;
   KernelOptions options_;
   NamedActivation activation_;
   Im2colSpec spec_;  // fixed by build

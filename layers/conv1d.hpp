@@ -9,8 +9,11 @@ namespace tessera {
 class Conv1D : public Conv {
  public:
   Conv1D(std::size_t filters, std::vector<long> kernel_size, ConvOptions conv = {},
-         KernelOptions options = {});
-  static LayerPtr from_config(const Json& config);
+         KernelOptions options = {})
+      : Conv("Conv1D", 1, filters, kernel_size, std::move(conv), std::move(options)) {}
+  static LayerPtr from_config(const Json& config) {
+    return make_from_config<Conv1D>("Conv1D", 1, config);
+  }
 };
 
 }  // namespace tessera

@@ -9,8 +9,11 @@ namespace tessera {
 class Conv2D : public Conv {
  public:
   Conv2D(std::size_t filters, std::vector<long> kernel_size, ConvOptions conv = {},
-         KernelOptions options = {});
-  static LayerPtr from_config(const Json& config);
+         KernelOptions options = {})
+      : Conv("Conv2D", 2, filters, kernel_size, std::move(conv), std::move(options)) {}
+  static LayerPtr from_config(const Json& config) {
+    return make_from_config<Conv2D>("Conv2D", 2, config);
+  }
 };
 
 }  // namespace tessera

@@ -9,11 +9,8 @@ namespace tessera {
 
 GlobalPooling::GlobalPooling(std::string class_name, std::size_t rank, PoolMode mode,
                              GlobalPoolingOptions options)
-    : Layer(options.name), class_name_(std::move(class_name)), rank_(rank), mode_(mode),
-      keepdims_(options.keepdims) {
-  data_format_ = normalize_data_format(options.data_format,
-                                       class_name_ + " '" + name() + "': data_format");
-}
+    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name), mode_(mode),
+      keepdims_(options.keepdims) {}
 
 GlobalPoolingOptions GlobalPooling::options_from_config(const std::string& class_name,
                                                         const Json& config) {
@@ -25,8 +22,7 @@ GlobalPoolingOptions GlobalPooling::options_from_config(const std::string& class
 }
 
 Shape GlobalPooling::compute_output_shape(const Shape& input_shape) const {
-  if (const std::string problem = spatial_rank_error(input_shape, rank_); !problem.empty())
-    fail(problem);
+  check_rank(input_shape);
   for (std::size_t n : spatial_sizes(input_shape, data_format_))
     if (n == 0) fail("cannot pool over an empty input " + shape_str(input_shape));
   const std::size_t channels =

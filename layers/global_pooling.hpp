@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/pooling.hpp"
-#include "layers/keras_config.hpp"
+#include "layers/spatial_layer.hpp"
 
 namespace tessera {
 
@@ -14,9 +14,8 @@ struct GlobalPoolingOptions {
   std::string name = "";
 };
 
-class GlobalPooling : public Layer {
+class GlobalPooling : public SpatialLayer {
  public:
-  std::string class_name() const override { return class_name_; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   Json get_config() const override;
 
@@ -27,9 +26,7 @@ class GlobalPooling : public Layer {
   // The subclass L(options) from a Keras config of `class_name`.
   template <class L>
   static LayerPtr make_from_config(const std::string& class_name, const Json& config) {
-    auto layer = std::make_shared<L>(options_from_config(class_name, config));
-    apply_base_config(*layer, config);
-    return layer;
+    return configured<L>(config, options_from_config(class_name, config));
   }
 
   Variable call(const Variable& x, bool training) override;
@@ -38,10 +35,7 @@ class GlobalPooling : public Layer {
   static GlobalPoolingOptions options_from_config(const std::string& class_name,
                                                   const Json& config);
 
-  std::string class_name_;
-  std::size_t rank_;
   PoolMode mode_;
-  std::string data_format_;
   bool keepdims_;
 };
 

@@ -8,13 +8,10 @@
 namespace tessera {
 
 Pooling::Pooling(std::string class_name, std::size_t rank, PoolMode mode, PoolingOptions options)
-    : Layer(options.name), class_name_(std::move(class_name)), rank_(rank), mode_(mode) {
-  const std::string what = class_name_ + " '" + name() + "': ";
-  pool_size_ = positive_tuple(options.pool_size, rank_, what + "pool_size");
-  strides_ = options.strides.empty() ? pool_size_
-                                     : positive_tuple(options.strides, rank_, what + "strides");
-  padding_ = normalize_padding(options.padding, what + "padding");
-  data_format_ = normalize_data_format(options.data_format, what + "data_format");
+    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name), mode_(mode) {
+  pool_size_ = positive_tuple(options.pool_size, rank_, what("pool_size"));
+  strides_ = options.strides.empty() ? pool_size_ : positive_tuple(options.strides, rank_, what("strides"));
+  padding_ = normalize_padding(options.padding, what("padding"));
 }
 
 PoolingOptions Pooling::options_from_config(const std::string& class_name, std::size_t rank,
@@ -34,14 +31,7 @@ PoolingOptions Pooling::options_from_config(const std::string& class_name, std::
 }
 
 Im2colSpec Pooling::spec_for(const Shape& input_shape) const {
-  if (const std::string problem = spatial_rank_error(input_shape, rank_); !problem.empty())
-    fail(problem);
-  try {
-    return window_spec(spatial_sizes(input_shape, data_format_), pool_size_, strides_,
-                       std::vector<std::size_t>(rank_, 1), padding_);
-  } catch (const std::exception& e) {
-    fail("input shape " + shape_str(input_shape) + ": " + e.what());
-  }
+  return windows(input_shape, pool_size_, strides_, std::vector<std::size_t>(rank_, 1), padding_);
 }
 
 Shape Pooling::compute_output_shape(const Shape& input_shape) const {

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "core/pooling.hpp"
-#include "layers/keras_config.hpp"
+#include "layers/spatial_layer.hpp"
 
 namespace tessera {
 
@@ -17,9 +17,8 @@ struct PoolingOptions {
   std::string name = "";
 };
 
-class Pooling : public Layer {
+class Pooling : public SpatialLayer {
  public:
-  std::string class_name() const override { return class_name_; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   Json get_config() const override;
 
@@ -30,9 +29,7 @@ class Pooling : public Layer {
   template <class L>
   static LayerPtr make_from_config(const std::string& class_name, std::size_t rank,
                                    const Json& config) {
-    auto layer = std::make_shared<L>(options_from_config(class_name, rank, config));
-    apply_base_config(*layer, config);
-    return layer;
+    return configured<L>(config, options_from_config(class_name, rank, config));
   }
 
   void build_weights(const Shape& input_shape, Generator& gen) override;  // fixes the windows
@@ -43,11 +40,9 @@ class Pooling : public Layer {
                                             const Json& config);
   Im2colSpec spec_for(const Shape& input_shape) const;
 
-  std::string class_name_;
-  std::size_t rank_;
   PoolMode mode_;
   std::vector<std::size_t> pool_size_, strides_;
-  std::string padding_, data_format_;
+  std::string padding_;
   Im2colSpec spec_;
 };
 

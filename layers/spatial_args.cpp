@@ -42,13 +42,6 @@ Variable from_channels_last(const Variable& x, const std::string& data_format) {
   return transpose(x, perm);
 }
 
-std::string spatial_rank_error(const Shape& sample, std::size_t rank) {
-  if (sample.size() == rank + 1) return "";
-  return "expected input of rank " + std::to_string(rank + 2) + " (batch, " +
-         (rank == 1 ? "steps" : "rows, cols") + " and channels), got per-sample shape " +
-         shape_str(sample);
-}
-
 std::size_t channels_of(const Shape& sample, const std::string& data_format) {
   return channels_first(data_format) ? sample.front() : sample.back();
 }

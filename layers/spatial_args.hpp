@@ -25,9 +25,6 @@ std::string data_format_from_json(const Json& config, const std::string& class_n
 Variable to_channels_last(const Variable& x, const std::string& data_format);
 Variable from_channels_last(const Variable& x, const std::string& data_format);
 
-// "" when a per-sample shape (no batch axis) has `rank` spatial axes and a channel axis, else the
-// error: "expected input of rank 4 (batch, rows, cols and channels), got per-sample shape (..)".
-std::string spatial_rank_error(const Shape& sample, std::size_t rank);
 // The channels of a per-sample shape.
 std::size_t channels_of(const Shape& sample, const std::string& data_format);
 

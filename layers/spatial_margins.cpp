@@ -8,10 +8,8 @@ namespace tessera {
 
 SpatialMargins::SpatialMargins(std::string class_name, std::size_t rank, Kind kind,
                                AxisPads margins, MarginOptions options)
-    : Layer(options.name), class_name_(std::move(class_name)), rank_(rank), kind_(kind),
+    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name), kind_(kind),
       margins_(std::move(margins)) {
-  data_format_ = normalize_data_format(options.data_format,
-                                       class_name_ + " '" + name() + "': data_format");
   if (rank_ == 1 && data_format_ != "channels_last")
     fail("data_format must be 'channels_last' (1-D layers pad or crop the steps axis), got '" +
          data_format_ + "'");
@@ -38,8 +36,7 @@ MarginOptions SpatialMargins::options_from_config(const std::string& class_name,
 }
 
 Shape SpatialMargins::compute_output_shape(const Shape& input_shape) const {
-  if (const std::string problem = spatial_rank_error(input_shape, rank_); !problem.empty())
-    fail(problem);
+  check_rank(input_shape);
   const AxisPads all = batched_pairs(margins_, data_format_);
   Shape out = input_shape;
   for (std::size_t a = 0; a < out.size(); ++a) {

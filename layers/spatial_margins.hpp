@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/padding.hpp"
-#include "layers/keras_config.hpp"
+#include "layers/spatial_layer.hpp"
 
 namespace tessera {
 
@@ -13,11 +13,10 @@ struct MarginOptions {
   std::string name = "";
 };
 
-class SpatialMargins : public Layer {
+class SpatialMargins : public SpatialLayer {
  public:
   enum class Kind { zero_padding, cropping };
 
-  std::string class_name() const override { return class_name_; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   Json get_config() const override;
 
@@ -30,10 +29,8 @@ class SpatialMargins : public Layer {
   template <class L>
   static LayerPtr make_from_config(const std::string& class_name, std::size_t rank, Kind kind,
                                    const Json& config) {
-    auto layer = std::make_shared<L>(margins_from_config(class_name, rank, kind, config),
-                                     options_from_config(class_name, rank, config));
-    apply_base_config(*layer, config);
-    return layer;
+    return configured<L>(config, margins_from_config(class_name, rank, kind, config),
+                         options_from_config(class_name, rank, config));
   }
 
   Variable call(const Variable& x, bool training) override;
@@ -45,11 +42,8 @@ class SpatialMargins : public Layer {
                                            const Json& config);
   std::string key() const { return kind_ == Kind::cropping ? "cropping" : "padding"; }
 
-  std::string class_name_;
-  std::size_t rank_;
   Kind kind_;
   AxisPads margins_;
-  std::string data_format_;
 };
 
 }  // namespace tessera

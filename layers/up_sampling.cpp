@@ -11,10 +11,8 @@
 namespace tessera {
 
 UpSampling::UpSampling(std::string class_name, std::size_t rank, UpSamplingOptions options)
-    : Layer(options.name), class_name_(std::move(class_name)), rank_(rank) {
-  const std::string what = class_name_ + " '" + name() + "': ";
-  size_ = positive_tuple(options.size, rank_, what + "size");
-  data_format_ = normalize_data_format(options.data_format, what + "data_format");
+    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name) {
+  size_ = positive_tuple(options.size, rank_, what("size"));
   interpolation_ = options.interpolation;
   std::transform(interpolation_.begin(), interpolation_.end(), interpolation_.begin(),
                  [](unsigned char c) { return std::tolower(c); });
@@ -42,8 +40,7 @@ UpSamplingOptions UpSampling::options_from_config(const std::string& class_name,
 }
 
 Shape UpSampling::compute_output_shape(const Shape& input_shape) const {
-  if (const std::string problem = spatial_rank_error(input_shape, rank_); !problem.empty())
-    fail(problem);
+  check_rank(input_shape);
   auto sizes = spatial_sizes(input_shape, data_format_);
   for (std::size_t i = 0; i < rank_; ++i) sizes[i] *= size_[i];
   const std::size_t channels =

@@ -3,7 +3,7 @@
 // (as in Keras: it repeats axis 1 of (batch, steps, features)).
 #pragma once
 
-#include "layers/keras_config.hpp"
+#include "layers/spatial_layer.hpp"
 
 namespace tessera {
 
@@ -14,9 +14,8 @@ struct UpSamplingOptions {
   std::string name = "";
 };
 
-class UpSampling : public Layer {
+class UpSampling : public SpatialLayer {
  public:
-  std::string class_name() const override { return class_name_; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   Json get_config() const override;
 
@@ -27,9 +26,7 @@ class UpSampling : public Layer {
   template <class L>
   static LayerPtr make_from_config(const std::string& class_name, std::size_t rank,
                                    const Json& config) {
-    auto layer = std::make_shared<L>(options_from_config(class_name, rank, config));
-    apply_base_config(*layer, config);
-    return layer;
+    return configured<L>(config, options_from_config(class_name, rank, config));
   }
 
   Variable call(const Variable& x, bool training) override;
@@ -38,10 +35,8 @@ class UpSampling : public Layer {
   static UpSamplingOptions options_from_config(const std::string& class_name, std::size_t rank,
                                                const Json& config);
 
-  std::string class_name_;
-  std::size_t rank_;
   std::vector<std::size_t> size_;
-  std::string data_format_, interpolation_;
+  std::string interpolation_;
 };
 
 }  // namespace tessera

@@ -120,7 +120,8 @@ void apply_base_config(Layer& layer, const Json& config) {
   if (config.contains("activity_regularizer"))
     layer.activity_regularizer = regularizer_from_json(config["activity_regularizer"]);
   // Keras 2.2 puts batch_input_shape on the first layer: [null, dims...].
-  const Json& batch_shape = config_value(config, "batch_input_shape", Json());
+  // A copy: a reference would dangle when the key is absent (the fallback is a temporary).
+  const Json batch_shape = config_value(config, "batch_input_shape", Json());
   if (batch_shape.is_array() && !batch_shape.empty()) {
     Shape shape;
     for (std::size_t i = 1; i < batch_shape.size(); ++i) {

@@ -44,17 +44,19 @@ Shape grown(Shape shape, const AxisPads& pads, bool grow) {
 
 Tensor pad_value(const Tensor& x, const AxisPads& pads) {
   Tensor y = zeros(grown(shape_of(x), pads, true));
-  for_each_run(shape_of(y), shape_of(x), pads, [&](std::size_t big, std::size_t small, std::size_t n) {
-    std::copy_n(x.data() + small, n, y.data() + big);
-  });
+  for_each_run(shape_of(y), shape_of(x), pads,
+               [&](std::size_t big, std::size_t small, std::size_t n) {
+                 std::copy_n(x.data() + small, n, y.data() + big);
+               });
   return y;
 }
 
 Tensor crop_value(const Tensor& x, const AxisPads& crops) {
   Tensor y = Tensor::from_shape(grown(shape_of(x), crops, false));
-  for_each_run(shape_of(x), shape_of(y), crops, [&](std::size_t big, std::size_t small, std::size_t n) {
-    std::copy_n(x.data() + big, n, y.data() + small);
-  });
+  for_each_run(shape_of(x), shape_of(y), crops,
+               [&](std::size_t big, std::size_t small, std::size_t n) {
+                 std::copy_n(x.data() + big, n, y.data() + small);
+               });
   return y;
 }
 

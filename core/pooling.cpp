@@ -8,7 +8,8 @@ namespace tessera {
 namespace {
 
 // Calls visit(out_offset, in_offset) with the offsets of the first channel of every (output, real
-// input in its window) pair, windows in row-major order; first(out_offset, count) before each window.
+// input in its window) pair, windows in row-major order; first(out_offset, count) before each
+// window.
 template <class First, class Visit>
 void for_each_window(const Shape& in, const Im2colSpec& s, First first, Visit visit) {
   const std::size_t B = in[0], H = in[1], W = in[2], C = in[3];
@@ -56,8 +57,7 @@ Variable max_pool(const Variable& x, const Im2colSpec& s) {
       });
   return make_result("max_pool2d", std::move(y), {x}, [source](Node& self) {
     Tensor g = zeros(shape_of(self.input(0)));
-    for (std::size_t i = 0; i < source->size(); ++i)
-      g.data()[(*source)[i]] += self.grad.data()[i];
+    for (std::size_t i = 0; i < source->size(); ++i) g.data()[(*source)[i]] += self.grad.data()[i];
     self.inputs[0]->accumulate(std::move(g));
   });
 }
@@ -80,10 +80,12 @@ Variable average_pool(const Variable& x, const Im2colSpec& s) {
     const std::size_t C = in[3];
     Tensor g = zeros(in);
     const float* gy = self.grad.data();
-    for_each_window(in, s, [](std::size_t, std::size_t) {}, [&](std::size_t out, std::size_t to) {
-      const float share = 1.0f / (*counts)[out / C];
-      for (std::size_t c = 0; c < C; ++c) g.data()[to + c] += gy[out + c] * share;
-    });
+    for_each_window(
+        in, s, [](std::size_t, std::size_t) {},
+        [&](std::size_t out, std::size_t to) {
+          const float share = 1.0f / (*counts)[out / C];
+          for (std::size_t c = 0; c < C; ++c) g.data()[to + c] += gy[out + c] * share;
+        });
     self.inputs[0]->accumulate(std::move(g));
   });
 }

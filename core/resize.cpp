@@ -31,8 +31,9 @@ std::vector<Lerp> lerps(std::size_t in, std::size_t factor) {
 
 Variable repeat_elements(const Variable& x, std::size_t axis, std::size_t factor) {
   const Shape in = x.shape();
-  if (axis >= in.size()) throw ShapeError("repeat_elements: axis " + std::to_string(axis) +
-                                          " is out of range for " + shape_str(in));
+  if (axis >= in.size())
+    throw ShapeError("repeat_elements: axis " + std::to_string(axis) + " is out of range for " +
+                     shape_str(in));
   if (factor == 0) throw ShapeError("repeat_elements: the factor must be positive");
   std::size_t outer = 1, inner = 1;
   for (std::size_t a = 0; a < axis; ++a) outer *= in[a];
@@ -46,18 +47,16 @@ Variable repeat_elements(const Variable& x, std::size_t axis, std::size_t factor
       for (std::size_t r = 0; r < factor; ++r)
         std::copy_n(x.value().data() + (o * n + i) * inner, inner,
                     y.data() + ((o * n + i) * factor + r) * inner);
-  return make_result("repeat_elements", std::move(y), {x},
-                     [outer, n, inner, factor](Node& self) {
-                       Tensor g = zeros(shape_of(self.input(0)));
-                       const float* gy = self.grad.data();
-                       for (std::size_t o = 0; o < outer; ++o)
-                         for (std::size_t i = 0; i < n; ++i)
-                           for (std::size_t r = 0; r < factor; ++r)
-                             for (std::size_t k = 0; k < inner; ++k)
-                               g.data()[(o * n + i) * inner + k] +=
-                                   gy[((o * n + i) * factor + r) * inner + k];
-                       self.inputs[0]->accumulate(std::move(g));
-                     });
+  return make_result("repeat_elements", std::move(y), {x}, [outer, n, inner, factor](Node& self) {
+    Tensor g = zeros(shape_of(self.input(0)));
+    const float* gy = self.grad.data();
+    for (std::size_t o = 0; o < outer; ++o)
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t r = 0; r < factor; ++r)
+          for (std::size_t k = 0; k < inner; ++k)
+            g.data()[(o * n + i) * inner + k] += gy[((o * n + i) * factor + r) * inner + k];
+    self.inputs[0]->accumulate(std::move(g));
+  });
 }
 
 Variable resize_bilinear(const Variable& x, std::size_t factor_h, std::size_t factor_w) {

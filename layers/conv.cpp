@@ -10,7 +10,8 @@ namespace tessera {
 Conv::Conv(std::string class_name, std::size_t rank, std::size_t filters,
            const std::vector<long>& kernel_size, ConvOptions conv, KernelOptions options)
     : SpatialLayer(std::move(class_name), rank, conv.data_format, options.name),
-      filters_(filters), options_(std::move(options)),
+      filters_(filters),
+      options_(std::move(options)),
       activation_(make_activation(options_.activation)) {
   if (filters_ == 0) fail("filters must be positive, got 0");
   kernel_size_ = positive_tuple(kernel_size, rank_, what("kernel_size"));
@@ -18,7 +19,8 @@ Conv::Conv(std::string class_name, std::size_t rank, std::size_t filters,
   dilation_rate_ = positive_tuple(conv.dilation_rate, rank_, what("dilation_rate"));
   padding_ = normalize_padding(conv.padding, what("padding"), rank_ == 1);
   if (conv.groups != 1)
-    fail("groups must be 1 (tessera has no grouped convolution), got " + std::to_string(conv.groups));
+    fail("groups must be 1 (tessera has no grouped convolution), got " +
+         std::to_string(conv.groups));
   activity_regularizer = options_.activity_regularizer;
 }
 
@@ -31,8 +33,8 @@ Conv::Args Conv::args_from_config(const std::string& class_name, std::size_t ran
   };
   const Json& filters = config.at("filters");
   if (!filters.is_number_integer() || filters.get<long>() <= 0)
-    throw LayerError(config_what(class_name, config, "filters") + " must be a positive integer, got " +
-                     filters.dump());
+    throw LayerError(config_what(class_name, config, "filters") +
+                     " must be a positive integer, got " + filters.dump());
   Args a;
   a.filters = filters.get<std::size_t>();
   a.kernel_size = sizes("kernel_size", Json());
@@ -68,8 +70,8 @@ void Conv::build_weights(const Shape& input_shape, Generator& gen) {
 Variable Conv::call(const Variable& x, bool) {
   Variable in = to_channels_last(x, data_format_);  // (B, spatial..., C)
   const long batch = long(in.shape().front());
-  Variable y = matmul(im2col(as_rows_cols(in), spec_),
-                      reshape(weight("kernel"), {-1, long(filters_)}));
+  Variable y =
+      matmul(im2col(as_rows_cols(in), spec_), reshape(weight("kernel"), {-1, long(filters_)}));
   if (options_.use_bias) y = add(y, weight("bias"));  // per filter, also for channels_first
   std::vector<long> out{batch};
   for (std::size_t n : window_out_sizes(spec_, rank_)) out.push_back(long(n));

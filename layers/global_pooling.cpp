@@ -9,7 +9,8 @@ namespace tessera {
 
 GlobalPooling::GlobalPooling(std::string class_name, std::size_t rank, PoolMode mode,
                              GlobalPoolingOptions options)
-    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name), mode_(mode),
+    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name),
+      mode_(mode),
       keepdims_(options.keepdims) {}
 
 GlobalPoolingOptions GlobalPooling::options_from_config(const std::string& class_name,
@@ -25,8 +26,7 @@ Shape GlobalPooling::compute_output_shape(const Shape& input_shape) const {
   check_rank(input_shape);
   for (std::size_t n : spatial_sizes(input_shape, data_format_))
     if (n == 0) fail("cannot pool over an empty input " + shape_str(input_shape));
-  const std::size_t channels =
-      channels_of(input_shape, data_format_);
+  const std::size_t channels = channels_of(input_shape, data_format_);
   if (!keepdims_) return {channels};
   return sample_shape(std::vector<std::size_t>(rank_, 1), channels, data_format_);
 }
@@ -36,7 +36,8 @@ Variable GlobalPooling::call(const Variable& x, bool) {
   for (std::size_t n : output_shape()) out.push_back(long(n));
   if (mode_ == PoolMode::average) {
     std::vector<int> axes;
-    for (std::size_t a = 0; a < rank_; ++a) axes.push_back(int(a) + (data_format_ == "channels_first" ? 2 : 1));
+    for (std::size_t a = 0; a < rank_; ++a)
+      axes.push_back(int(a) + (data_format_ == "channels_first" ? 2 : 1));
     return reshape(mean(x, axes), out);
   }
   // The maximum is one pooling window as large as the input.

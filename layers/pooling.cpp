@@ -10,15 +10,16 @@ namespace tessera {
 Pooling::Pooling(std::string class_name, std::size_t rank, PoolMode mode, PoolingOptions options)
     : SpatialLayer(std::move(class_name), rank, options.data_format, options.name), mode_(mode) {
   pool_size_ = positive_tuple(options.pool_size, rank_, what("pool_size"));
-  strides_ = options.strides.empty() ? pool_size_ : positive_tuple(options.strides, rank_, what("strides"));
+  strides_ = options.strides.empty() ? pool_size_
+                                     : positive_tuple(options.strides, rank_, what("strides"));
   padding_ = normalize_padding(options.padding, what("padding"));
 }
 
 PoolingOptions Pooling::options_from_config(const std::string& class_name, std::size_t rank,
                                             const Json& config) {
   auto sizes = [&](const std::string& key) {
-    const auto v = positive_tuple(config_value(config, key, 2), rank,
-                                  config_what(class_name, config, key));
+    const auto v =
+        positive_tuple(config_value(config, key, 2), rank, config_what(class_name, config, key));
     return std::vector<long>(v.begin(), v.end());
   };
   PoolingOptions o;
@@ -36,14 +37,11 @@ Im2colSpec Pooling::spec_for(const Shape& input_shape) const {
 
 Shape Pooling::compute_output_shape(const Shape& input_shape) const {
   const Im2colSpec spec = spec_for(input_shape);
-  const std::size_t channels =
-      channels_of(input_shape, data_format_);
+  const std::size_t channels = channels_of(input_shape, data_format_);
   return sample_shape(window_out_sizes(spec, rank_), channels, data_format_);
 }
 
-void Pooling::build_weights(const Shape& input_shape, Generator&) {
-  spec_ = spec_for(input_shape);
-}
+void Pooling::build_weights(const Shape& input_shape, Generator&) { spec_ = spec_for(input_shape); }
 
 Variable Pooling::call(const Variable& x, bool) {
   Variable in = to_channels_last(x, data_format_);

@@ -18,11 +18,13 @@ std::string config_what(const std::string& class_name, const Json& config, const
 }
 
 std::string data_format_from_json(const Json& config, const std::string& class_name) {
-  const Json value = config_value(config, "data_format", "channels_last");  // a copy: the fallback is a temporary
+  // A copy: a reference would dangle when the key is absent (the fallback is a temporary).
+  const Json value = config_value(config, "data_format", "channels_last");
   if (!value.is_string())
     throw LayerError(config_what(class_name, config, "data_format") + " must be a string, got " +
                      value.dump());
-  return normalize_data_format(value.get<std::string>(), config_what(class_name, config, "data_format"));
+  return normalize_data_format(value.get<std::string>(),
+                               config_what(class_name, config, "data_format"));
 }
 
 Variable to_channels_last(const Variable& x, const std::string& data_format) {
@@ -62,7 +64,8 @@ Shape sample_shape(const std::vector<std::size_t>& spatial, std::size_t channels
   return out;
 }
 
-Im2colSpec window_spec(const std::vector<std::size_t>& sizes, const std::vector<std::size_t>& kernel,
+Im2colSpec window_spec(const std::vector<std::size_t>& sizes,
+                       const std::vector<std::size_t>& kernel,
                        const std::vector<std::size_t>& strides,
                        const std::vector<std::size_t>& dilation, const std::string& padding) {
   std::vector<ConvAxis> axes;

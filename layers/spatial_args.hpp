@@ -2,11 +2,10 @@
 // channels_first data to channels-last and back, and Keras' forms of padding/cropping amounts.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/im2col.hpp"
 #include "core/padding.hpp"
@@ -37,7 +36,8 @@ Shape sample_shape(const std::vector<std::size_t>& spatial, std::size_t channels
 // The windows of a convolution or pooling over 1 or 2 spatial axes (1-D data is a single row):
 // TensorFlow's 'valid'/'same', or Keras' 'causal' (left pad (k − 1)·dilation, then 'valid').
 // Throws ShapeError naming the sizes when a window does not fit.
-Im2colSpec window_spec(const std::vector<std::size_t>& sizes, const std::vector<std::size_t>& kernel,
+Im2colSpec window_spec(const std::vector<std::size_t>& sizes,
+                       const std::vector<std::size_t>& kernel,
                        const std::vector<std::size_t>& strides,
                        const std::vector<std::size_t>& dilation, const std::string& padding);
 

@@ -6,11 +6,12 @@
 
 namespace tessera {
 
-SpatialLayer::SpatialLayer(std::string class_name, std::size_t rank,
-                           const std::string& data_format, std::string name)
-    : Layer(std::move(name)), rank_(rank),
-      data_format_(normalize_data_format(data_format, class_name + " '" + this->name() +
-                                                          "': data_format")),
+SpatialLayer::SpatialLayer(std::string class_name, std::size_t rank, const std::string& data_format,
+                           std::string name)
+    : Layer(std::move(name)),
+      rank_(rank),
+      data_format_(
+          normalize_data_format(data_format, class_name + " '" + this->name() + "': data_format")),
       class_name_(std::move(class_name)) {}
 
 std::string SpatialLayer::what(const std::string& key) const {
@@ -30,7 +31,8 @@ Im2colSpec SpatialLayer::windows(const Shape& input_shape, const std::vector<std
                                  const std::string& padding) const {
   check_rank(input_shape);
   try {
-    return window_spec(spatial_sizes(input_shape, data_format_), kernel, strides, dilation, padding);
+    return window_spec(spatial_sizes(input_shape, data_format_), kernel, strides, dilation,
+                       padding);
   } catch (const std::exception& e) {
     fail("input shape " + shape_str(input_shape) + ": " + e.what());
   }

@@ -8,14 +8,15 @@ namespace tessera {
 
 SpatialMargins::SpatialMargins(std::string class_name, std::size_t rank, Kind kind,
                                AxisPads margins, MarginOptions options)
-    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name), kind_(kind),
+    : SpatialLayer(std::move(class_name), rank, options.data_format, options.name),
+      kind_(kind),
       margins_(std::move(margins)) {
   if (rank_ == 1 && data_format_ != "channels_last")
     fail("data_format must be 'channels_last' (1-D layers pad or crop the steps axis), got '" +
          data_format_ + "'");
   if (margins_.size() != rank_)
-    fail(key() + " must give (before, after) for " + std::to_string(rank_) +
-         " spatial axes, got " + std::to_string(margins_.size()));
+    fail(key() + " must give (before, after) for " + std::to_string(rank_) + " spatial axes, got " +
+         std::to_string(margins_.size()));
 }
 
 AxisPads SpatialMargins::margins_from_config(const std::string& class_name, std::size_t rank,

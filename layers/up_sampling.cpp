@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "core/resize.hpp"
@@ -43,8 +42,7 @@ Shape UpSampling::compute_output_shape(const Shape& input_shape) const {
   check_rank(input_shape);
   auto sizes = spatial_sizes(input_shape, data_format_);
   for (std::size_t i = 0; i < rank_; ++i) sizes[i] *= size_[i];
-  const std::size_t channels =
-      channels_of(input_shape, data_format_);
+  const std::size_t channels = channels_of(input_shape, data_format_);
   return sample_shape(sizes, channels, data_format_);
 }
 

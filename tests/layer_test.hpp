@@ -2,11 +2,11 @@
 // conversions of test data, and checks of LayerError messages.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/gradcheck.hpp"
 #include "core/random.hpp"

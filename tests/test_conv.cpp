@@ -1,6 +1,6 @@
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <xtensor/xio.hpp>
 #include <xtensor/xview.hpp>
@@ -21,7 +21,8 @@ namespace {
 struct AxisPlan {
   std::size_t out, before;
 };
-AxisPlan plan(std::size_t in, std::size_t k, std::size_t s, std::size_t d, const std::string& padding) {
+AxisPlan plan(std::size_t in, std::size_t k, std::size_t s, std::size_t d,
+              const std::string& padding) {
   const std::size_t span = (k - 1) * d + 1;
   if (padding == "valid") return {(in - span + s) / s, 0};  // ceil((in − span + 1) / s)
   if (padding == "causal") return {(in + s - 1) / s, span - 1};
@@ -66,7 +67,8 @@ struct ConvCase {
 LayerPtr make_conv(const ConvCase& c, std::size_t filters, const std::string& padding,
                    const std::string& data_format, const std::string& activation = "linear") {
   ConvOptions conv{c.strides, padding, data_format, c.dilation};
-  KernelOptions options{.activation = activation, .bias_initializer = random_uniform_initializer(-1, 1)};
+  KernelOptions options{.activation = activation,
+                        .bias_initializer = random_uniform_initializer(-1, 1)};
   if (c.rank == 1) return std::make_shared<Conv1D>(filters, c.kernel, conv, options);
   return std::make_shared<Conv2D>(filters, c.kernel, conv, options);
 }
@@ -99,8 +101,8 @@ void expect_matches_naive(const ConvCase& c, const std::string& padding, Generat
       stride.insert(stride.begin(), 1);
       dilation.insert(dilation.begin(), 1);
     }
-    Tensor expected = naive_conv(x4, kernel, layer->weights()[1].variable.value(), stride,
-                                 dilation, padding);
+    Tensor expected =
+        naive_conv(x4, kernel, layer->weights()[1].variable.value(), stride, dilation, padding);
     if (c.rank == 1) expected.reshape({2, expected.shape(2), F});
     if (format == "channels_first") expected = channels_first_of(expected);
 
@@ -126,8 +128,7 @@ TEST(Conv, Conv2DMatchesDirectConvolution) {
 
 TEST(Conv, Conv1DMatchesDirectConvolution) {
   Generator gen(12);
-  for (const ConvCase& c : {ConvCase{1, {9, 3}, {3}, {2}, {1}},
-                            ConvCase{1, {9, 2}, {2}, {1}, {3}},
+  for (const ConvCase& c : {ConvCase{1, {9, 3}, {3}, {2}, {1}}, ConvCase{1, {9, 2}, {2}, {1}, {3}},
                             ConvCase{1, {10, 2}, {4}, {3}, {1}}})
     for (const auto& padding : paddings(1)) expect_matches_naive(c, padding, gen);
 }
@@ -144,21 +145,22 @@ TEST(Conv, CausalOutputOnlySeesThePast) {
   ASSERT_EQ(shape_of(after), (Shape{1, 8, 2}));
   EXPECT_TRUE(xt::allclose(xt::view(before, xt::all(), xt::range(0, 7)),
                            xt::view(after, xt::all(), xt::range(0, 7))));
-  EXPECT_GT(std::abs(after(0, 7, 0) - before(0, 7, 0)) + std::abs(after(0, 7, 1) - before(0, 7, 1)), 0.0f);
+  EXPECT_GT(std::abs(after(0, 7, 0) - before(0, 7, 0)) + std::abs(after(0, 7, 1) - before(0, 7, 1)),
+            0.0f);
 }
 
 TEST(Conv, GradientsOfInputKernelAndBias) {
   Generator gen(14);
   for (const ConvCase& c : {ConvCase{2, {5, 4, 2}, {3, 2}, {2, 1}, {1, 1}},
                             ConvCase{2, {5, 4, 2}, {2, 2}, {1, 1}, {2, 2}},
-                            ConvCase{1, {7, 2}, {3}, {2}, {1}},
-                            ConvCase{1, {7, 2}, {2}, {1}, {2}}})
+                            ConvCase{1, {7, 2}, {3}, {2}, {1}}, ConvCase{1, {7, 2}, {2}, {1}, {2}}})
     for (const auto& padding : paddings(c.rank))
       for (const std::string format : {"channels_last", "channels_first"}) {
         SCOPED_TRACE(std::to_string(c.rank) + "D " + format + " " + padding);
         LayerPtr layer = make_conv(c, 2, padding, format, "tanh");
         Shape sample = c.sample;
-        if (format == "channels_first") std::rotate(sample.rbegin(), sample.rbegin() + 1, sample.rend());
+        if (format == "channels_first")
+          std::rotate(sample.rbegin(), sample.rbegin() + 1, sample.rend());
         layer->build(sample, gen);
         Shape batch = sample;
         batch.insert(batch.begin(), 2);
@@ -211,8 +213,10 @@ TEST(Conv, ReadsAKerasConfigAndWritesItBack) {
     EXPECT_EQ(config[key], keras[key]) << key;
   EXPECT_EQ(config["groups"], 1);
 
-  LayerPtr again = layer_from_config("Conv2D", Json::parse(
-      R"({"name": "c", "filters": 2, "kernel_size": 3, "strides": [1, 2], "padding": "VALID",
+  LayerPtr again = layer_from_config(
+      "Conv2D",
+      Json::parse(
+          R"({"name": "c", "filters": 2, "kernel_size": 3, "strides": [1, 2], "padding": "VALID",
           "dilation_rate": 2, "data_format": null})"));
   const Json written = again->get_config();
   EXPECT_EQ(written["kernel_size"], Json::parse("[3, 3]"));
@@ -226,11 +230,17 @@ TEST(Conv, ReadsAKerasConfigAndWritesItBack) {
 TEST(Conv, BadArgumentsNameTheLayerAndTheValue) {
   Generator gen(17);
   expect_layer_error([] { Conv2D(0, {3}, {}, {.name = "c"}); }, {"Conv2D 'c'", "filters", "0"});
-  expect_layer_error([] { Conv2D(2, {3, 0}, {}, {.name = "c"}); }, {"Conv2D 'c'", "kernel_size", "(3, 0)"});
+  expect_layer_error(
+      [] {
+        Conv2D(2, {3, 0}, {}, {.name = "c"});
+      },
+      {"Conv2D 'c'", "kernel_size", "(3, 0)"});
   expect_layer_error([] { Conv1D(2, {3}, {.strides = {-1}}); }, {"Conv1D", "strides", "-1"});
   expect_layer_error([] { Conv2D(2, {3}, {.padding = "full"}); }, {"Conv2D", "padding", "'full'"});
-  expect_layer_error([] { Conv2D(2, {3}, {.padding = "causal"}); }, {"Conv2D", "padding", "'causal'"});
-  expect_layer_error([] { Conv2D(2, {3}, {.data_format = "NCHW"}); }, {"Conv2D", "data_format", "'NCHW'"});
+  expect_layer_error([] { Conv2D(2, {3}, {.padding = "causal"}); },
+                     {"Conv2D", "padding", "'causal'"});
+  expect_layer_error([] { Conv2D(2, {3}, {.data_format = "NCHW"}); },
+                     {"Conv2D", "data_format", "'NCHW'"});
   expect_layer_error([] { Conv2D(4, {3}, {.groups = 2}); }, {"Conv2D", "groups", "2"});
   expect_layer_error([] { Conv2D(2, {3, 3, 3}); }, {"Conv2D", "kernel_size", "(3, 3, 3)"});
   expect_layer_error(
@@ -245,8 +255,16 @@ TEST(Conv, BadArgumentsNameTheLayerAndTheValue) {
         conv.build({5, 4, 1}, gen);
       },
       {"Conv1D 'rank'", "rank 3", "(5, 4, 1)"});
-  expect_layer_error([] { layer_from_config("Conv1D", Json::parse(R"({"name": "j", "filters": -2, "kernel_size": 3})")); },
-                     {"Conv1D 'j'", "filters", "-2"});
-  expect_layer_error([] { layer_from_config("Conv2D", Json::parse(R"({"name": "j", "filters": 2, "kernel_size": [3, "a"]})")); },
-                     {"Conv2D 'j'", "kernel_size"});
+  expect_layer_error(
+      [] {
+        layer_from_config("Conv1D",
+                          Json::parse(R"({"name": "j", "filters": -2, "kernel_size": 3})"));
+      },
+      {"Conv1D 'j'", "filters", "-2"});
+  expect_layer_error(
+      [] {
+        layer_from_config("Conv2D",
+                          Json::parse(R"({"name": "j", "filters": 2, "kernel_size": [3, "a"]})"));
+      },
+      {"Conv2D 'j'", "kernel_size"});
 }

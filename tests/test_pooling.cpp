@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <limits>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <xtensor/xio.hpp>
 
@@ -89,12 +89,10 @@ Tensor run_channels_last(Layer& layer, const Tensor& x, const std::string& forma
 }
 
 const std::vector<PoolCase> kCases = {
-    {2, {7, 6, 3}, {3, 2}, {}},        // strides default to pool_size
-    {2, {7, 6, 2}, {3, 3}, {2, 1}},    // overlapping windows, non-square input
-    {2, {5, 8, 2}, {2, 4}, {3, 3}},    // strides larger than the pool
-    {1, {9, 3}, {3}, {2}},
-    {1, {8, 2}, {2}, {}},
-    {1, {7, 2}, {4}, {3}},
+    {2, {7, 6, 3}, {3, 2}, {}},      // strides default to pool_size
+    {2, {7, 6, 2}, {3, 3}, {2, 1}},  // overlapping windows, non-square input
+    {2, {5, 8, 2}, {2, 4}, {3, 3}},  // strides larger than the pool
+    {1, {9, 3}, {3}, {2}},          {1, {8, 2}, {2}, {}}, {1, {7, 2}, {4}, {3}},
 };
 
 }  // namespace
@@ -105,7 +103,8 @@ TEST(Pooling, MatchesDirectPoolingForEveryModeFormatAndPadding) {
     for (bool max : {true, false})
       for (const std::string padding : {"valid", "same"})
         for (const std::string format : {"channels_last", "channels_first"}) {
-          SCOPED_TRACE(std::to_string(c.rank) + "D " + (max ? "max " : "avg ") + padding + " " + format);
+          SCOPED_TRACE(std::to_string(c.rank) + "D " + (max ? "max " : "avg ") + padding + " " +
+                       format);
           LayerPtr layer = make_pooling(c.rank, max, {c.pool, c.strides, padding, format});
           Shape batch = c.sample;
           batch.insert(batch.begin(), 2);
@@ -118,8 +117,8 @@ TEST(Pooling, MatchesDirectPoolingForEveryModeFormatAndPadding) {
             pool.insert(pool.begin(), 1);
             strides.insert(strides.begin(), 1);
           }
-          Tensor expected = naive_pool(x4, pool[0], pool[1], strides[0], strides[1],
-                                       padding == "same", max);
+          Tensor expected =
+              naive_pool(x4, pool[0], pool[1], strides[0], strides[1], padding == "same", max);
           if (c.rank == 1) expected.reshape({2, expected.shape(2), expected.shape(3)});
           ASSERT_EQ(shape_of(y), shape_of(expected));
           EXPECT_TRUE(xt::allclose(y, expected, 1e-6, 1e-6)) << y << "\nexpected\n" << expected;
@@ -127,7 +126,8 @@ TEST(Pooling, MatchesDirectPoolingForEveryModeFormatAndPadding) {
 }
 
 TEST(Pooling, SameAverageDividesByTheRealInputsOnly) {
-  // TensorFlow's avg_pool with 'same': the last window of [1, 2, 3] holds 3 and one pad → 3, not 1.5.
+  // TensorFlow's avg_pool with 'same': the last window of [1, 2, 3] holds 3 and one pad → 3,
+  // not 1.5.
   Generator gen(22);
   AveragePooling1D pool({.pool_size = {2}, .padding = "same"});
   pool.build({3, 1}, gen);
@@ -145,10 +145,12 @@ TEST(Pooling, Gradients) {
     for (bool max : {true, false})
       for (const std::string padding : {"valid", "same"})
         for (const std::string format : {"channels_last", "channels_first"}) {
-          SCOPED_TRACE(std::to_string(c.rank) + "D " + (max ? "max " : "avg ") + padding + " " + format);
+          SCOPED_TRACE(std::to_string(c.rank) + "D " + (max ? "max " : "avg ") + padding + " " +
+                       format);
           LayerPtr layer = make_pooling(c.rank, max, {c.pool, c.strides, padding, format});
           Shape sample = c.sample;
-          if (format == "channels_first") std::rotate(sample.rbegin(), sample.rbegin() + 1, sample.rend());
+          if (format == "channels_first")
+            std::rotate(sample.rbegin(), sample.rbegin() + 1, sample.rend());
           layer->build(sample, gen);
           sample.insert(sample.begin(), 2);
           EXPECT_GRADIENTS_OK(through_layer(*layer),
@@ -157,7 +159,8 @@ TEST(Pooling, Gradients) {
 }
 
 TEST(Pooling, ConfigsReadAndWriteKerasKeys) {
-  LayerPtr layer = layer_from_config("MaxPooling2D", Json::parse(R"({"name": "pool", "trainable": true,
+  LayerPtr layer =
+      layer_from_config("MaxPooling2D", Json::parse(R"({"name": "pool", "trainable": true,
       "dtype": "float32", "pool_size": [2, 3], "padding": "same", "strides": null,
       "data_format": "channels_first"})"));
   Json c = layer->get_config();
@@ -171,7 +174,8 @@ TEST(Pooling, ConfigsReadAndWriteKerasKeys) {
   EXPECT_EQ(layer->output_shape(), (Shape{4, 3, 3}));
   EXPECT_EQ(layer->count_params(), 0u);
 
-  LayerPtr avg = layer_from_config("AveragePooling1D", Json::parse(R"({"name": "a", "pool_size": 3, "strides": 1})"));
+  LayerPtr avg = layer_from_config("AveragePooling1D",
+                                   Json::parse(R"({"name": "a", "pool_size": 3, "strides": 1})"));
   c = avg->get_config();
   EXPECT_EQ(c["pool_size"], Json::parse("[3]"));
   EXPECT_EQ(c["strides"], Json::parse("[1]"));
@@ -182,10 +186,17 @@ TEST(Pooling, ConfigsReadAndWriteKerasKeys) {
 
 TEST(Pooling, BadArgumentsNameTheLayerAndTheValue) {
   Generator gen(25);
-  expect_layer_error([] { MaxPooling2D({.pool_size = {0, 2}, .name = "p"}); }, {"MaxPooling2D 'p'", "pool_size", "(0, 2)"});
-  expect_layer_error([] { AveragePooling1D({.strides = {-2}}); }, {"AveragePooling1D", "strides", "-2"});
-  expect_layer_error([] { MaxPooling1D({.padding = "causal"}); }, {"MaxPooling1D", "padding", "'causal'"});
-  expect_layer_error([] { AveragePooling2D({.data_format = "nhwc"}); }, {"AveragePooling2D", "data_format", "'nhwc'"});
+  expect_layer_error(
+      [] {
+        MaxPooling2D({.pool_size = {0, 2}, .name = "p"});
+      },
+      {"MaxPooling2D 'p'", "pool_size", "(0, 2)"});
+  expect_layer_error([] { AveragePooling1D({.strides = {-2}}); },
+                     {"AveragePooling1D", "strides", "-2"});
+  expect_layer_error([] { MaxPooling1D({.padding = "causal"}); },
+                     {"MaxPooling1D", "padding", "'causal'"});
+  expect_layer_error([] { AveragePooling2D({.data_format = "nhwc"}); },
+                     {"AveragePooling2D", "data_format", "'nhwc'"});
   expect_layer_error(
       [&] {
         MaxPooling2D pool({.pool_size = {3}, .name = "big"});
@@ -237,11 +248,15 @@ TEST(GlobalPooling, ValuesShapesAndGradients) {
               expected(b, c) = float(acc);
             }
           Shape kept(rank, 1);  // keepdims leaves the spatial axes with size 1
-          if (format == "channels_first") kept.insert(kept.begin(), 3); else kept.push_back(3);
+          if (format == "channels_first")
+            kept.insert(kept.begin(), 3);
+          else
+            kept.push_back(3);
           EXPECT_EQ(layer->output_shape(), keepdims ? kept : Shape{3});
           y.reshape({2, 3});
           EXPECT_TRUE(xt::allclose(y, expected, 1e-6, 1e-6)) << y << "\nexpected\n" << expected;
           Shape sample = shape_of(format == "channels_first" ? channels_first_of(x) : x);
-          EXPECT_GRADIENTS_OK(through_layer(*layer), std::vector<Tensor>{distinct_values(sample, gen)});
+          EXPECT_GRADIENTS_OK(through_layer(*layer),
+                              std::vector<Tensor>{distinct_values(sample, gen)});
         }
 }

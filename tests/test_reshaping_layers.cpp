@@ -1,7 +1,7 @@
 // ZeroPadding1D/2D, Cropping1D/2D, UpSampling1D/2D (Keras' "reshaping" layers).
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <xtensor/xio.hpp>
 
@@ -68,34 +68,42 @@ struct Case {
 std::vector<Case> cases(const std::string& format) {
   std::vector<Case> out;
   const MarginOptions margins{format};
-  out.push_back({"ZeroPadding2D", std::make_shared<ZeroPadding2D>(AxisPads{{1, 2}, {0, 3}}, margins), 2,
-                 [](const Tensor& x) {
-                   return naive({x.shape(0), x.shape(1) + 3, x.shape(2) + 3, x.shape(3)},
-                                [&](auto b, auto i, auto j, auto c) { return padded(x, long(i) - 1, long(j), b, c); });
-                 }});
+  out.push_back(
+      {"ZeroPadding2D", std::make_shared<ZeroPadding2D>(AxisPads{{1, 2}, {0, 3}}, margins), 2,
+       [](const Tensor& x) {
+         return naive(
+             {x.shape(0), x.shape(1) + 3, x.shape(2) + 3, x.shape(3)},
+             [&](auto b, auto i, auto j, auto c) { return padded(x, long(i) - 1, long(j), b, c); });
+       }});
   out.push_back({"Cropping2D", std::make_shared<Cropping2D>(AxisPads{{1, 0}, {1, 2}}, margins), 2,
                  [](const Tensor& x) {
-                   return naive({x.shape(0), x.shape(1) - 1, x.shape(2) - 3, x.shape(3)},
-                                [&](auto b, auto i, auto j, auto c) { return x(b, i + 1, j + 1, c); });
+                   return naive(
+                       {x.shape(0), x.shape(1) - 1, x.shape(2) - 3, x.shape(3)},
+                       [&](auto b, auto i, auto j, auto c) { return x(b, i + 1, j + 1, c); });
                  }});
   for (const std::string interpolation : {"nearest", "bilinear"})
     out.push_back({"UpSampling2D " + interpolation,
-                   std::make_shared<UpSampling2D>(UpSamplingOptions{{2, 3}, format, interpolation}), 2,
-                   [interpolation](const Tensor& x) {
+                   std::make_shared<UpSampling2D>(UpSamplingOptions{{2, 3}, format, interpolation}),
+                   2, [interpolation](const Tensor& x) {
                      if (interpolation == "bilinear") return naive_bilinear(x, 2, 3);
-                     return naive({x.shape(0), x.shape(1) * 2, x.shape(2) * 3, x.shape(3)},
-                                  [&](auto b, auto i, auto j, auto c) { return x(b, i / 2, j / 3, c); });
+                     return naive(
+                         {x.shape(0), x.shape(1) * 2, x.shape(2) * 3, x.shape(3)},
+                         [&](auto b, auto i, auto j, auto c) { return x(b, i / 2, j / 3, c); });
                    }});
   if (format == "channels_first") return out;  // the 1-D layers have no data_format
-  out.push_back({"ZeroPadding1D", std::make_shared<ZeroPadding1D>(AxisPads{{2, 1}}), 1, [](const Tensor& x) {
-                   return naive({x.shape(0), 1, x.shape(2) + 3, x.shape(3)},
-                                [&](auto b, auto, auto j, auto c) { return padded(x, 0, long(j) - 2, b, c); });
-                 }});
-  out.push_back({"Cropping1D", std::make_shared<Cropping1D>(AxisPads{{1, 2}}), 1, [](const Tensor& x) {
-                   return naive({x.shape(0), 1, x.shape(2) - 3, x.shape(3)},
-                                [&](auto b, auto, auto j, auto c) { return x(b, 0, j + 1, c); });
-                 }});
-  out.push_back({"UpSampling1D", std::make_shared<UpSampling1D>(UpSamplingOptions{{3}}), 1, [](const Tensor& x) {
+  out.push_back(
+      {"ZeroPadding1D", std::make_shared<ZeroPadding1D>(AxisPads{{2, 1}}), 1, [](const Tensor& x) {
+         return naive(
+             {x.shape(0), 1, x.shape(2) + 3, x.shape(3)},
+             [&](auto b, auto, auto j, auto c) { return padded(x, 0, long(j) - 2, b, c); });
+       }});
+  out.push_back(
+      {"Cropping1D", std::make_shared<Cropping1D>(AxisPads{{1, 2}}), 1, [](const Tensor& x) {
+         return naive({x.shape(0), 1, x.shape(2) - 3, x.shape(3)},
+                      [&](auto b, auto, auto j, auto c) { return x(b, 0, j + 1, c); });
+       }});
+  out.push_back({"UpSampling1D", std::make_shared<UpSampling1D>(UpSamplingOptions{{3}}), 1,
+                 [](const Tensor& x) {
                    return naive({x.shape(0), 1, x.shape(2) * 3, x.shape(3)},
                                 [&](auto b, auto, auto j, auto c) { return x(b, 0, j / 3, c); });
                  }});
@@ -126,7 +134,8 @@ TEST(ReshapingLayers, ValuesShapesAndGradients) {
       ASSERT_EQ(shape_of(y), shape_of(expected));
       EXPECT_TRUE(xt::allclose(y, expected, 1e-6, 1e-6)) << y << "\nexpected\n" << expected;
       EXPECT_EQ(c.layer->count_params(), 0u);
-      EXPECT_GRADIENTS_OK(through_layer(*c.layer), std::vector<Tensor>{gen.uniform(shape_of(fed), -1, 1)});
+      EXPECT_GRADIENTS_OK(through_layer(*c.layer),
+                          std::vector<Tensor>{gen.uniform(shape_of(fed), -1, 1)});
     }
 }
 
@@ -149,18 +158,28 @@ TEST(ReshapingLayers, ConfigsInEveryKerasForm) {
   auto config_of = [](const std::string& cls, const std::string& json) {
     return layer_from_config(cls, Json::parse(json))->get_config();
   };
-  EXPECT_EQ(config_of("ZeroPadding2D", R"({"name": "z", "padding": 2})")["padding"], Json::parse("[[2, 2], [2, 2]]"));
-  EXPECT_EQ(config_of("ZeroPadding2D", R"({"name": "z", "padding": [1, 2]})")["padding"], Json::parse("[[1, 1], [2, 2]]"));
-  const Json full = config_of("ZeroPadding2D", R"({"name": "z", "padding": [[1, 2], [3, 4]], "data_format": "channels_first"})");
+  EXPECT_EQ(config_of("ZeroPadding2D", R"({"name": "z", "padding": 2})")["padding"],
+            Json::parse("[[2, 2], [2, 2]]"));
+  EXPECT_EQ(config_of("ZeroPadding2D", R"({"name": "z", "padding": [1, 2]})")["padding"],
+            Json::parse("[[1, 1], [2, 2]]"));
+  const Json full =
+      config_of("ZeroPadding2D",
+                R"({"name": "z", "padding": [[1, 2], [3, 4]], "data_format": "channels_first"})");
   EXPECT_EQ(full["padding"], Json::parse("[[1, 2], [3, 4]]"));
   EXPECT_EQ(full["data_format"], "channels_first");
   EXPECT_EQ(config_of("ZeroPadding2D", full.dump()), full);
-  EXPECT_EQ(config_of("ZeroPadding1D", R"({"name": "z", "padding": 2})")["padding"], Json::parse("[2, 2]"));
-  EXPECT_EQ(config_of("ZeroPadding1D", R"({"name": "z", "padding": [1, 3]})")["padding"], Json::parse("[1, 3]"));
-  EXPECT_EQ(config_of("Cropping2D", R"({"name": "c"})")["cropping"], Json::parse("[[0, 0], [0, 0]]"));
-  EXPECT_EQ(config_of("Cropping2D", R"({"name": "c", "cropping": [[1, 0], [2, 3]]})")["cropping"], Json::parse("[[1, 0], [2, 3]]"));
+  EXPECT_EQ(config_of("ZeroPadding1D", R"({"name": "z", "padding": 2})")["padding"],
+            Json::parse("[2, 2]"));
+  EXPECT_EQ(config_of("ZeroPadding1D", R"({"name": "z", "padding": [1, 3]})")["padding"],
+            Json::parse("[1, 3]"));
+  EXPECT_EQ(config_of("Cropping2D", R"({"name": "c"})")["cropping"],
+            Json::parse("[[0, 0], [0, 0]]"));
+  EXPECT_EQ(config_of("Cropping2D", R"({"name": "c", "cropping": [[1, 0], [2, 3]]})")["cropping"],
+            Json::parse("[[1, 0], [2, 3]]"));
   EXPECT_EQ(config_of("Cropping1D", R"({"name": "c"})")["cropping"], Json::parse("[1, 1]"));
-  const Json up = config_of("UpSampling2D", R"({"name": "u", "size": [2, 3], "interpolation": "bilinear", "data_format": "channels_first"})");
+  const Json up = config_of(
+      "UpSampling2D",
+      R"({"name": "u", "size": [2, 3], "interpolation": "bilinear", "data_format": "channels_first"})");
   EXPECT_EQ(up["size"], Json::parse("[2, 3]"));
   EXPECT_EQ(up["interpolation"], "bilinear");
   EXPECT_EQ(up["data_format"], "channels_first");
@@ -172,21 +191,41 @@ TEST(ReshapingLayers, ConfigsInEveryKerasForm) {
 
 TEST(ReshapingLayers, BadArgumentsNameTheLayerAndTheValue) {
   Generator gen(33);
-  expect_layer_error([] { layer_from_config("ZeroPadding2D", Json::parse(R"({"name": "z", "padding": [1, -1]})")); },
-                     {"ZeroPadding2D 'z'", "padding", "[1,-1]"});
-  expect_layer_error([] { layer_from_config("Cropping2D", Json::parse(R"({"name": "c", "cropping": [1, 2, 3]})")); },
-                     {"Cropping2D 'c'", "cropping", "[1,2,3]"});
-  expect_layer_error([] { ZeroPadding2D({{1, 1}}, {.name = "z"}); }, {"ZeroPadding2D 'z'", "padding", "2", "1"});
-  expect_layer_error([] { Cropping1D({{1, 1}}, {.data_format = "channels_first"}); }, {"Cropping1D", "data_format", "channels_first"});
+  expect_layer_error(
+      [] {
+        layer_from_config("ZeroPadding2D", Json::parse(R"({"name": "z", "padding": [1, -1]})"));
+      },
+      {"ZeroPadding2D 'z'", "padding", "[1,-1]"});
+  expect_layer_error(
+      [] {
+        layer_from_config("Cropping2D", Json::parse(R"({"name": "c", "cropping": [1, 2, 3]})"));
+      },
+      {"Cropping2D 'c'", "cropping", "[1,2,3]"});
+  expect_layer_error(
+      [] {
+        ZeroPadding2D({{1, 1}}, {.name = "z"});
+      },
+      {"ZeroPadding2D 'z'", "padding", "2", "1"});
+  expect_layer_error(
+      [] {
+        Cropping1D({{1, 1}}, {.data_format = "channels_first"});
+      },
+      {"Cropping1D", "data_format", "channels_first"});
   expect_layer_error(
       [&] {
         Cropping2D crop({{2, 2}, {0, 0}}, {.name = "all"});
         crop.build({4, 5, 1}, gen);
       },
       {"Cropping2D 'all'", "[[2,2],[0,0]]", "(4, 5, 1)"});
-  expect_layer_error([] { UpSampling2D({.size = {2, 0}, .name = "u"}); }, {"UpSampling2D 'u'", "size", "(2, 0)"});
-  expect_layer_error([] { UpSampling2D({.interpolation = "bicubic"}); }, {"UpSampling2D", "interpolation", "'bicubic'"});
-  expect_layer_error([] { UpSampling1D({.interpolation = "bilinear"}); }, {"UpSampling1D", "interpolation", "'bilinear'"});
+  expect_layer_error(
+      [] {
+        UpSampling2D({.size = {2, 0}, .name = "u"});
+      },
+      {"UpSampling2D 'u'", "size", "(2, 0)"});
+  expect_layer_error([] { UpSampling2D({.interpolation = "bicubic"}); },
+                     {"UpSampling2D", "interpolation", "'bicubic'"});
+  expect_layer_error([] { UpSampling1D({.interpolation = "bilinear"}); },
+                     {"UpSampling1D", "interpolation", "'bilinear'"});
   expect_layer_error(
       [&] {
         ZeroPadding1D pad({{1, 1}}, {.name = "r"});

@@ -1,5 +1,6 @@
 // The core ops behind the spatial layers: zero_pad/crop, pool2d, repeat_elements, resize_bilinear.
 #include <gtest/gtest.h>
+
 #include <xtensor/xio.hpp>
 
 #include "core/padding.hpp"
@@ -28,8 +29,16 @@ TEST(SpatialOps, PadAndCropAreInverse) {
 TEST(SpatialOps, Gradients) {
   Generator gen(42);
   const std::vector<Tensor> x{gen.uniform({2, 5, 4, 3}, -1, 1)};
-  EXPECT_GRADIENTS_OK([](const auto& v) { return zero_pad(v[0], {{0, 0}, {1, 2}, {0, 1}, {0, 0}}); }, x);
-  EXPECT_GRADIENTS_OK([](const auto& v) { return crop(v[0], {{0, 1}, {1, 2}, {0, 1}, {1, 0}}); }, x);
+  EXPECT_GRADIENTS_OK(
+      [](const auto& v) {
+        return zero_pad(v[0], {{0, 0}, {1, 2}, {0, 1}, {0, 0}});
+      },
+      x);
+  EXPECT_GRADIENTS_OK(
+      [](const auto& v) {
+        return crop(v[0], {{0, 1}, {1, 2}, {0, 1}, {1, 0}});
+      },
+      x);
   EXPECT_GRADIENTS_OK([](const auto& v) { return repeat_elements(v[0], 2, 3); }, x);
   EXPECT_GRADIENTS_OK([](const auto& v) { return resize_bilinear(v[0], 3, 2); }, x);
   for (PoolMode mode : {PoolMode::max, PoolMode::average}) {

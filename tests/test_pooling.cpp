@@ -60,13 +60,19 @@ Tensor naive_pool(const Tensor& x, std::size_t kh, std::size_t kw, std::size_t s
   return y;
 }
 
-LayerPtr make_pooling(std::size_t rank, bool max, PoolingOptions o) {
+// One of four layer classes, by rank (1 or 2) and mode (max or average).
+template <class Max1, class Average1, class Max2, class Average2, class Options>
+LayerPtr make_layer(std::size_t rank, bool max, const Options& o) {
   if (rank == 1) {
-    if (max) return std::make_shared<MaxPooling1D>(o);
-    return std::make_shared<AveragePooling1D>(o);
+    if (max) return std::make_shared<Max1>(o);
+    return std::make_shared<Average1>(o);
   }
-  if (max) return std::make_shared<MaxPooling2D>(o);
-  return std::make_shared<AveragePooling2D>(o);
+  if (max) return std::make_shared<Max2>(o);
+  return std::make_shared<Average2>(o);
+}
+
+LayerPtr make_pooling(std::size_t rank, bool max, const PoolingOptions& o) {
+  return make_layer<MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D>(rank, max, o);
 }
 
 struct PoolCase {
@@ -213,13 +219,9 @@ TEST(Pooling, BadArgumentsNameTheLayerAndTheValue) {
 
 namespace {
 
-LayerPtr make_global(std::size_t rank, bool max, GlobalPoolingOptions o) {
-  if (rank == 1) {
-    if (max) return std::make_shared<GlobalMaxPooling1D>(o);
-    return std::make_shared<GlobalAveragePooling1D>(o);
-  }
-  if (max) return std::make_shared<GlobalMaxPooling2D>(o);
-  return std::make_shared<GlobalAveragePooling2D>(o);
+LayerPtr make_global(std::size_t rank, bool max, const GlobalPoolingOptions& o) {
+  return make_layer<GlobalMaxPooling1D, GlobalAveragePooling1D, GlobalMaxPooling2D,
+                    GlobalAveragePooling2D>(rank, max, o);
 }
 
 }  // namespace

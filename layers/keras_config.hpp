@@ -27,7 +27,7 @@ std::string normalize_data_format(const std::string& data_format, const std::str
 // A layer's activation, remembered by its Keras name so that the config can write it back.
 struct NamedActivation {
   std::string name = "linear";
-  Activation fn = linear;
+  ActivationFn fn = linear;
 };
 NamedActivation make_activation(const std::string& name);
 // A config value: a string, null (linear) or {"class_name"/"config"} (Keras 3 style).

@@ -29,6 +29,11 @@ InputLayer::Dims dims_from_json(const Json& list, const std::string& what) {
 InputLayer::InputLayer(Dims batch_input_shape, std::string name)
     : Layer(std::move(name)), batch_input_shape_(std::move(batch_input_shape)) {
   if (batch_input_shape_.empty()) fail("batch_input_shape must include the batch axis, got ()");
+  // A Sequential model builds from this shape when every sample size is known.
+  Shape sample;
+  for (std::size_t i = 1; i < batch_input_shape_.size(); ++i)
+    if (batch_input_shape_[i]) sample.push_back(*batch_input_shape_[i]);
+  if (sample.size() + 1 == batch_input_shape_.size()) declared_input_shape = sample;
 }
 
 LayerPtr InputLayer::from_config(const Json& config) {
@@ -49,7 +54,10 @@ LayerPtr InputLayer::from_config(const Json& config) {
     if (config_value(config, key, false).get<bool>())
       throw LayerError(what + ": " + key + " inputs are not supported");
   auto layer = std::make_shared<InputLayer>(std::move(dims));
-  apply_base_config(*layer, config);
+  // The shape is read above (None sizes included); the base keys are the rest.
+  Json base = config;
+  base.erase("batch_input_shape");
+  apply_base_config(*layer, base);
   return layer;
 }
 

@@ -1,5 +1,6 @@
 // InputLayer: declares a model's input shape (Keras' batch_input_shape, batch first, None for a
-// free size); the identity on its input. It has no weights.
+// free size); the identity on its input. It has no weights. When every sample size is known it
+// sets declared_input_shape, from which a Sequential model builds.
 #pragma once
 
 #include <optional>

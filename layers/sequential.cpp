@@ -3,16 +3,11 @@
 #include <sstream>
 
 #include "core/ops.hpp"
+#include "layers/keras_config.hpp"
 
 namespace tessera {
 
 namespace {
-
-std::string batch_shape_str(const Shape& shape) {
-  std::string s = "(None";
-  for (auto d : shape) s += ", " + std::to_string(d);
-  return s + ")";
-}
 
 std::string pad(const std::string& s, std::size_t width) {
   return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');

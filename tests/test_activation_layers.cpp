@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <xtensor/xio.hpp>
 
 #include "grad_test.hpp"
 #include "layer_test.hpp"

@@ -1,7 +1,6 @@
 // InputLayer, Flatten, Reshape, Permute and Activation: shapes, values, gradients, configs, errors.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <xtensor/xio.hpp>
 
 #include "grad_test.hpp"
 #include "layer_test.hpp"
@@ -29,6 +28,7 @@ TEST(InputLayer, IdentityWithDeclaredShape) {
   InputLayer input({std::nullopt, 3, 4}, "in");
   build(input, {3, 4});
   EXPECT_EQ(input.sample_shape(), (Shape{3, 4}));
+  EXPECT_EQ(input.declared_input_shape, (Shape{3, 4}));
   EXPECT_TRUE(input.weights().empty());
   const Tensor x = iota({2, 3, 4});
   EXPECT_EQ(input(Variable(x)).value(), x);
@@ -50,6 +50,10 @@ TEST(InputLayer, ReadsEveryShapeKey) {
   EXPECT_EQ(std::dynamic_pointer_cast<InputLayer>(c)->batch_input_shape(),
             (InputLayer::Dims{4, std::nullopt}));
   EXPECT_LAYER_ERROR(std::dynamic_pointer_cast<InputLayer>(c)->sample_shape(), "unknown size");
+  EXPECT_FALSE(c->declared_input_shape);
+  LayerPtr free_size = layer_from_config(
+      "InputLayer", Json::parse(R"({"batch_input_shape": [null, null, 3], "name": "f"})"));
+  EXPECT_EQ(free_size->compute_output_shape({7, 3}), (Shape{7, 3}));
   expect_config_round_trip(*a);
   EXPECT_LAYER_ERROR(layer_from_config("InputLayer", Json::parse(R"({"name": "x"})")),
                      "InputLayer 'x'", "batch_input_shape");

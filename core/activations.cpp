@@ -177,8 +177,8 @@ Variable mish(const Variable& x) {
 
 namespace {
 
-const std::map<std::string, Activation>& activation_table() {
-  static const std::map<std::string, Activation> table = {
+const std::map<std::string, ActivationFn>& activation_table() {
+  static const std::map<std::string, ActivationFn> table = {
       {"linear", linear},
       {"relu", [](const Variable& x) { return relu(x); }},
       {"sigmoid", sigmoid},
@@ -207,7 +207,7 @@ std::vector<std::string> activation_names() {
   return names;
 }
 
-Activation get_activation(const std::string& name) {
+ActivationFn get_activation(const std::string& name) {
   const auto& table = activation_table();
   auto it = table.find(name.empty() ? "linear" : name);
   if (it != table.end()) return it->second;

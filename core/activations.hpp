@@ -29,11 +29,12 @@ Variable exponential(const Variable& x);
 Variable gelu(const Variable& x, bool approximate = false);
 Variable mish(const Variable& x);          // x · tanh(softplus(x))
 
-using Activation = std::function<Variable(const Variable&)>;
+// (Named ActivationFn so that `Activation` is the Keras layer, layers/activation.hpp.)
+using ActivationFn = std::function<Variable(const Variable&)>;
 
 // The activation Keras calls `name` (case-sensitive, as Keras). Throws std::invalid_argument
 // naming the activation and listing the supported ones.
-Activation get_activation(const std::string& name);
+ActivationFn get_activation(const std::string& name);
 std::vector<std::string> activation_names();
 
 }  // namespace tessera

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -14,7 +15,11 @@ namespace tessera {
 class Generator {
  public:
   explicit Generator(std::uint64_t seed = 0) : engine_(seed) {}
-  void seed(std::uint64_t s) { engine_.seed(s); }
+  // Restarts the stream; a normal() spare left from the old stream is dropped.
+  void seed(std::uint64_t s) {
+    engine_.seed(s);
+    has_spare_ = false;
+  }
 
   std::uint64_t next_u64() { return engine_(); }
   float uniform();                                // [0, 1)
@@ -32,6 +37,27 @@ class Generator {
   std::mt19937_64 engine_;
   bool has_spare_ = false;
   float spare_ = 0.0f;
+};
+
+// The random stream of a layer that draws while training (dropout, noise). It is seeded from the
+// layer's own seed when it has one, otherwise from the model's generator when the layer is built,
+// so either seed reproduces every draw.
+class OwnedGenerator {
+ public:
+  explicit OwnedGenerator(std::optional<std::uint64_t> seed = std::nullopt) : seed_(seed) {
+    if (seed_) gen_.seed(*seed_);
+  }
+  void seed_from(Generator& model) { gen_.seed(seed_ ? *seed_ : model.next_u64()); }
+  void reseed(std::uint64_t seed) {
+    seed_ = seed;
+    gen_.seed(seed);
+  }
+  const std::optional<std::uint64_t>& seed() const { return seed_; }
+  Generator& gen() { return gen_; }
+
+ private:
+  std::optional<std::uint64_t> seed_;
+  Generator gen_;
 };
 
 }  // namespace tessera

@@ -7,9 +7,13 @@
 namespace tessera {
 
 Dense::Dense(std::size_t units, KernelOptions options)
-    : Layer(options.name), units_(units), options_(std::move(options)),
-      activation_(make_activation(options_.activation)) {
+    : Layer(options.name), units_(units), options_(std::move(options)) {
   if (units_ == 0) fail("units must be positive, got 0");
+  try {
+    activation_ = make_activation(options_.activation);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());  // name the layer, not just the activation
+  }
   activity_regularizer = options_.activity_regularizer;
 }
 

@@ -135,6 +135,25 @@ void apply_base_config(Layer& layer, const Json& config) {
   }
 }
 
+std::optional<std::uint64_t> seed_from_json(const Json& config) {
+  const Json none;
+  const Json& seed = config_value(config, "seed", none);
+  if (seed.is_null()) return std::nullopt;
+  if (!seed.is_number_integer() || seed.get<long long>() < 0)
+    throw LayerError("seed must be a non-negative integer or null, got " + seed.dump());
+  return seed.get<std::uint64_t>();
+}
+
+Json seed_to_json(const std::optional<std::uint64_t>& seed) {
+  return seed ? Json(*seed) : Json(nullptr);
+}
+
+std::string batch_shape_str(const Shape& sample_shape) {
+  std::string s = "(None";
+  for (std::size_t d : sample_shape) s += ", " + std::to_string(d);
+  return s + ")";
+}
+
 const Json& config_value(const Json& config, const std::string& key, const Json& fallback) {
   auto it = config.find(key);
   return it == config.end() || it->is_null() ? fallback : *it;

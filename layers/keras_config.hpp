@@ -2,6 +2,8 @@
 // sizes, padding, data_format, activations, and the common base keys.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +29,7 @@ std::string normalize_data_format(const std::string& data_format, const std::str
 // A layer's activation, remembered by its Keras name so that the config can write it back.
 struct NamedActivation {
   std::string name = "linear";
-  Activation fn = linear;
+  ActivationFn fn = linear;
 };
 NamedActivation make_activation(const std::string& name);
 // A config value: a string, null (linear) or {"class_name"/"config"} (Keras 3 style).
@@ -54,6 +56,13 @@ void kernel_options_to_json(const KernelOptions& options, Json& config);
 
 // Sets name and trainable from a Keras config onto the layer.
 void apply_base_config(Layer& layer, const Json& config);
+
+// A random layer's "seed": JSON null or a non-negative integer.
+std::optional<std::uint64_t> seed_from_json(const Json& config);
+Json seed_to_json(const std::optional<std::uint64_t>& seed);
+
+// A per-sample shape as Keras prints a batch: (4, 5) → "(None, 4, 5)".
+std::string batch_shape_str(const Shape& sample_shape);
 
 // The value of `key` in `config`, or `fallback` when absent or null.
 const Json& config_value(const Json& config, const std::string& key, const Json& fallback);

@@ -3,16 +3,11 @@
 #include <sstream>
 
 #include "core/ops.hpp"
+#include "layers/keras_config.hpp"
 
 namespace tessera {
 
 namespace {
-
-std::string batch_shape_str(const Shape& shape) {
-  std::string s = "(None";
-  for (auto d : shape) s += ", " + std::to_string(d);
-  return s + ")";
-}
 
 // One table row; fields longer than their column wrap onto further lines, as Keras 2.11+ does.
 std::string table_row(const std::vector<std::string>& fields, const std::vector<std::size_t>& widths) {

@@ -24,7 +24,7 @@ Tensor smooth_points(std::uint64_t seed) {
   return t;
 }
 
-void expect_values(const Activation& f, float (*reference)(float)) {
+void expect_values(const ActivationFn& f, float (*reference)(float)) {
   const Tensor y = f(Variable(kPoints)).value();
   for (std::size_t i = 0; i < kPoints.size(); ++i)
     EXPECT_NEAR(y(i), reference(kPoints(i)), 1e-6f * (1.0f + std::fabs(reference(kPoints(i)))))

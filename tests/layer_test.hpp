@@ -1,8 +1,9 @@
-// Test helpers for layers: gradient checks through a layer's own weights, channels_first
-// conversions of test data, and checks of LayerError messages.
+// Test helpers for layers: building, gradient checks through a layer's own weights, channels_first
+// conversions of test data, the Keras config round trip, and checks of LayerError messages.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <string>
@@ -11,23 +12,46 @@
 #include "core/gradcheck.hpp"
 #include "core/random.hpp"
 #include "layers/layer.hpp"
+#include "layers/registry.hpp"
 
 namespace tessera::testing {
 
+// Builds `layer` for `sample_shape` (no batch axis) with a generator seeded `seed`.
+inline void build(Layer& layer, const Shape& sample_shape, std::uint64_t seed = 1) {
+  Generator gen(seed);
+  layer.build(sample_shape, gen);
+}
+
 // The gradient checker's function for `layer`: input 0 is x, inputs 1.. replace the layer's
-// weights in order, so the check covers the input and every weight.
-inline GradCheckFn through_layer(Layer& layer) {
-  return [&layer](const std::vector<Variable>& v) {
+// weights in order, so the check covers the input and every weight. `before_call` runs before
+// each forward pass (e.g. to reseed a dropout layer so every pass draws the same mask).
+inline GradCheckFn through_layer(Layer& layer, bool training = false,
+                                 std::function<void()> before_call = {}) {
+  return [&layer, training, before_call](const std::vector<Variable>& v) {
     for (std::size_t i = 1; i < v.size(); ++i) layer.weights()[i - 1].variable = v[i];
-    return layer(v[0]);
+    if (before_call) before_call();
+    return layer(v[0], training);
   };
 }
 
-// x followed by the layer's current weight values: the checker's inputs for through_layer.
-inline std::vector<Tensor> input_and_weights(const Tensor& x, const Layer& layer) {
+// x followed by the current values of the layer's first `n_weights` weights (all by default):
+// the checker's inputs for through_layer.
+inline std::vector<Tensor> input_and_weights(const Tensor& x, const Layer& layer,
+                                             std::size_t n_weights = std::size_t(-1)) {
   std::vector<Tensor> out{x};
-  for (const auto& w : layer.weights()) out.push_back(w.variable.value());
+  for (const auto& w : layer.weights())
+    if (out.size() <= n_weights) out.push_back(w.variable.value());
   return out;
+}
+
+// get_config → layer_from_config → get_config must give the same JSON and class.
+inline LayerPtr expect_config_round_trip(const Layer& layer) {
+  const Json config = layer.get_config();
+  LayerPtr copy = layer_from_config(layer.class_name(), config);
+  EXPECT_EQ(copy->class_name(), layer.class_name());
+  EXPECT_EQ(copy->get_config(), config) << "original: " << config.dump()
+                                        << "\ncopy: " << copy->get_config().dump();
+  return copy;
 }
 
 // Values 0.05 apart in random order: a max's finite difference (step 1e-2) never swaps two inputs.

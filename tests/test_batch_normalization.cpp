@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "grad_test.hpp"
-#include "layer_config_test.hpp"
+#include "layer_test.hpp"
 #include "layers/batch_normalization.hpp"
 
 using namespace tessera;
-using namespace tessera::test;
+using namespace tessera::testing;
 
 namespace {
 
@@ -66,7 +66,7 @@ TEST(BatchNormalization, InferenceUsesMovingStatistics) {
     EXPECT_NEAR(y.data()[i], expected, 1e-5);
   }
   EXPECT_EQ(bn.weights()[2].variable.value(), mm);  // inference updates nothing
-  EXPECT_GRADIENTS_OK(layer_function(bn, false), input_and_weights(x, bn, 2));
+  EXPECT_GRADIENTS_OK(through_layer(bn, false), input_and_weights(x, bn, 2));
 }
 
 TEST(BatchNormalization, TrainingUsesBatchStatisticsAndUpdatesMovingOnes) {
@@ -104,16 +104,16 @@ TEST(BatchNormalization, GradientsInTraining) {
   BatchNormalization last;
   build(last, {2, 4, 3});
   set_weights(last, kGamma, kBeta, zeros({3}), full({3}, 1));
-  EXPECT_GRADIENTS_OK(layer_function(last, true),
+  EXPECT_GRADIENTS_OK(through_layer(last, true),
                       input_and_weights(Generator(4).normal({2, 2, 4, 3}, 0.5f, 1.5f), last, 2));
   BatchNormalization first({.axis = {1}});
   build(first, {3, 2, 3});
   set_weights(first, kGamma, kBeta, zeros({3}), full({3}, 1));
-  EXPECT_GRADIENTS_OK(layer_function(first, true),
+  EXPECT_GRADIENTS_OK(through_layer(first, true),
                       input_and_weights(Generator(5).normal({2, 3, 2, 3}, -0.5f, 2.0f), first, 2));
   BatchNormalization bare({.center = false, .scale = false});
   build(bare, {4});
-  EXPECT_GRADIENTS_OK(layer_function(bare, true),
+  EXPECT_GRADIENTS_OK(through_layer(bare, true),
                       std::vector<Tensor>{Generator(6).normal({5, 4}, 0.0f, 1.0f)});
 }
 
@@ -136,7 +136,7 @@ TEST(BatchNormalization, SeveralAxes) {
   BatchNormalization small({.axis = {1, -2}});
   build(small, {2, 3, 2});
   small.weights()[0].variable.value() = Generator(9).normal({1, 2, 3, 1}, 1.0f, 0.5f);
-  EXPECT_GRADIENTS_OK(layer_function(small, true),
+  EXPECT_GRADIENTS_OK(through_layer(small, true),
                       input_and_weights(Generator(8).normal({2, 2, 3, 2}, 0.0f, 1.0f), small, 2));
 }
 
@@ -164,15 +164,11 @@ TEST(BatchNormalization, KerasConfig) {
 
 TEST(BatchNormalization, Errors) {
   BatchNormalization batch_axis({.axis = {0}, .name = "bn0"});
-  EXPECT_LAYER_ERROR(build(batch_axis, {3}), "BatchNormalization 'bn0'", "axis 0", "(None, 3)");
+  expect_layer_error([&] { build(batch_axis, {3}); }, {"BatchNormalization 'bn0'", "axis 0", "(None, 3)"});
   BatchNormalization far({.axis = {3}, .name = "bn3"});
-  EXPECT_LAYER_ERROR(build(far, {3}), "BatchNormalization 'bn3'", "axis 3");
+  expect_layer_error([&] { build(far, {3}); }, {"BatchNormalization 'bn3'", "axis 3"});
   BatchNormalization twice({.axis = {1, -1}, .name = "bn2"});
-  EXPECT_LAYER_ERROR(build(twice, {3}), "BatchNormalization 'bn2'", "twice");
-  EXPECT_LAYER_ERROR(
-      layer_from_config("BatchNormalization", Json::parse(R"({"name": "r", "renorm": true})")),
-      "BatchNormalization 'r'", "renorm");
-  EXPECT_LAYER_ERROR(layer_from_config("BatchNormalization",
-                                       Json::parse(R"({"name": "i", "beta_initializer": "nope"})")),
-                     "BatchNormalization 'i'", "nope");
+  expect_layer_error([&] { build(twice, {3}); }, {"BatchNormalization 'bn2'", "twice"});
+  expect_layer_error([&] { layer_from_config("BatchNormalization", Json::parse(R"({"name": "r", "renorm": true})")); }, {"BatchNormalization 'r'", "renorm"});
+  expect_layer_error([&] { layer_from_config("BatchNormalization", Json::parse(R"({"name": "i", "beta_initializer": "nope"})")); }, {"BatchNormalization 'i'", "nope"});
 }

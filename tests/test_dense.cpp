@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "grad_test.hpp"
-#include "layer_config_test.hpp"
+#include "layer_test.hpp"
 #include "layers/dense.hpp"
 
 using namespace tessera;
-using namespace tessera::test;
+using namespace tessera::testing;
 
 TEST(Dense, WeightsAndShapes) {
   Dense d(3);
@@ -51,12 +51,12 @@ TEST(Dense, Gradients) {
   Dense flat(3, {.activation = "tanh"});
   build(flat, {4});
   Generator gen(8);
-  EXPECT_GRADIENTS_OK(layer_function(flat, true),
+  EXPECT_GRADIENTS_OK(through_layer(flat, true),
                       input_and_weights(gen.normal({2, 4}, 0.0f, 1.0f), flat, 2));
   Dense seq(2);
   build(seq, {3, 5});
   seq.weights()[1].variable.value() = Tensor{0.5f, -0.25f};
-  EXPECT_GRADIENTS_OK(layer_function(seq, false),
+  EXPECT_GRADIENTS_OK(through_layer(seq, false),
                       input_and_weights(gen.normal({2, 3, 5}, 0.0f, 1.0f), seq, 2));
 }
 
@@ -86,17 +86,14 @@ TEST(Dense, KerasConfig) {
 }
 
 TEST(Dense, Errors) {
-  EXPECT_LAYER_ERROR(Dense(0, {.name = "zero"}), "Dense 'zero'", "units");
-  EXPECT_LAYER_ERROR(Dense(2, {.activation = "relu6x", .name = "a"}), "Dense 'a'", "relu6x");
-  EXPECT_LAYER_ERROR(layer_from_config("Dense", Json::parse(R"({"name": "neg", "units": -2})")),
-                     "Dense 'neg'", "-2");
-  EXPECT_LAYER_ERROR(layer_from_config("Dense", Json::parse(R"({"name": "nounits"})")),
-                     "Dense 'nounits'", "units");
-  EXPECT_LAYER_ERROR(layer_from_config("Dense", Json::parse(R"({"name": "act", "units": 2, "activation": "nope"})")),
-                     "Dense 'act'", "nope");
+  expect_layer_error([&] { Dense(0, {.name = "zero"}); }, {"Dense 'zero'", "units"});
+  expect_layer_error([&] { Dense(2, {.activation = "relu6x", .name = "a"}); }, {"Dense 'a'", "relu6x"});
+  expect_layer_error([&] { layer_from_config("Dense", Json::parse(R"({"name": "neg", "units": -2})")); }, {"Dense 'neg'", "-2"});
+  expect_layer_error([&] { layer_from_config("Dense", Json::parse(R"({"name": "nounits"})")); }, {"Dense 'nounits'", "units"});
+  expect_layer_error([&] { layer_from_config("Dense", Json::parse(R"({"name": "act", "units": 2, "activation": "nope"})")); }, {"Dense 'act'", "nope"});
   Dense d(3, {.name = "d"});
-  EXPECT_LAYER_ERROR(d.compute_output_shape({}), "Dense 'd'", "rank");
+  expect_layer_error([&] { d.compute_output_shape({}); }, {"Dense 'd'", "rank"});
   build(d, {4});
-  EXPECT_LAYER_ERROR(d(Variable(zeros({2, 5}))), "Dense 'd'", "(None, 4)", "(2, 5)");
-  EXPECT_LAYER_ERROR(layer_from_config("Conv7D", Json::object()), "Conv7D", "Dense");
+  expect_layer_error([&] { d(Variable(zeros({2, 5}))); }, {"Dense 'd'", "(None, 4)", "(2, 5)"});
+  expect_layer_error([&] { layer_from_config("Conv7D", Json::object()); }, {"Conv7D", "Dense"});
 }

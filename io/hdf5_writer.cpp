@@ -21,8 +21,9 @@ namespace fs = std::filesystem;
 std::string temporary_name(const std::string& path) {
   static std::atomic<unsigned> counter{0};
   const fs::path p(path);
-  const std::string name = "." + p.filename().string() + ".tmp-" + std::to_string(getpid()) +
-                           "-" + std::to_string(counter++);
+  fs::path name(".");
+  name += p.filename();
+  name += ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   return (p.parent_path() / name).string();
 }
 

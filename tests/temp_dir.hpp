@@ -2,6 +2,7 @@
 // write files check exactly which files appear.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <iterator>
 #include <string>
@@ -12,8 +13,9 @@ class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("tessera_" + std::string(info->test_suite_name()) + "_" + info->name());
+    std::string name = "tessera_" + std::string(info->test_suite_name()) + "_" + info->name();
+    std::replace(name.begin(), name.end(), '/', '_');  // parameterized tests: "Suite/Test/0"
+    dir_ = std::filesystem::temp_directory_path() / name;
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

@@ -12,6 +12,7 @@
 #include "io/hdf5.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/keras_model.hpp"
+#include "keras_files.hpp"
 #include "layers/dense.hpp"
 #include "temp_dir.hpp"
 
@@ -121,3 +122,17 @@ TEST_F(Cli, UsageErrorsExitTwo) {
     EXPECT_EQ(r.out.rfind("usage: tessera " + command, 0), 0u) << r.out;
   }
 }
+
+class CliFixtures : public Cli, public ::testing::WithParamInterface<KerasFixture> {};
+
+TEST_P(CliFixtures, PredictMatchesTheExpectedOutputs) {
+  const std::string stem = kData + "/" + GetParam().name;
+  const Outcome r = run("predict --model " + stem + ".h5 --input " + stem + ".io.h5 --output " + file("y.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor y = H5File(file("y.h5")).read_tensor("y"), expected = H5File(stem + ".io.h5").read_tensor("y");
+  ASSERT_EQ(shape_of(y), shape_of(expected));
+  EXPECT_LE(xt::amax(xt::abs(y - expected))(), 1e-4f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Public, CliFixtures, ::testing::ValuesIn(kLoadableFixtures),
+                         [](const auto& info) { return info.param.name; });

@@ -250,12 +250,17 @@ TEST_F(KerasModel, ChunkedLayerAndWeightNamesRoundTrip) {
   EXPECT_EQ(other.get_weights(), model.get_weights());
 }
 
-TEST_F(KerasModel, AcceptsWeightNamesWithoutTheTensorSuffix) {
+TEST_F(KerasModel, AcceptsWeightNamesWithoutTheTensorSuffixAndSkipsOtherGroups) {
   // Keras 3's legacy .h5 writes "dense/kernel" where TensorFlow wrote "dense/kernel:0".
   const Sequential model = mlp();
   {
     H5Writer w(file("w.h5"));
     w.write_string_list("/", "layer_names", {"dense", "dense_1"});
+    // Not layers: Keras lists neither in layer_names, and neither may be taken for one.
+    w.write_tensor("/optimizer_weights/Adam/iter:0", Tensor::from_shape({}));
+    w.create_group("/top_level_model_weights");
+    w.write_string_list("/top_level_model_weights", "weight_names", {"scale:0"});
+    w.write_tensor("/top_level_model_weights/scale:0", Tensor::from_shape({1}));
     for (const auto& l : model.layers()) {
       w.create_group("/" + l->name());
       std::vector<std::string> names;

@@ -58,6 +58,19 @@ void write_config_only(const std::string& path, const std::string& model_config)
   w.commit();
 }
 
+// Layer groups as a Keras weights file holds them, written by hand: "<root>/<layer>" with
+// weight_names "<layer>/<weight><suffix>" and a dataset at each name.
+void write_layer_groups(H5Writer& w, const std::string& root, const Sequential& model, const std::string& suffix) {
+  for (const auto& l : model.layers()) {
+    const std::string group = root + "/" + l->name();
+    w.create_group(group);
+    std::vector<std::string> names;
+    for (const auto& weight : l->weights()) names.push_back(l->name() + "/" + weight.name + suffix);
+    w.write_string_list(group, "weight_names", names);
+    for (std::size_t i = 0; i < names.size(); ++i) w.write_tensor(group + "/" + names[i], l->weights()[i].variable.value());
+  }
+}
+
 Json dense_entry(const std::string& name, int units, const Json& extra = Json::object()) {
   Json config = {{"name", name}, {"units", units}, {"activation", "tanh"}};
   config.update(extra);
@@ -261,18 +274,41 @@ TEST_F(KerasModel, AcceptsWeightNamesWithoutTheTensorSuffixAndSkipsOtherGroups) 
     w.create_group("/top_level_model_weights");
     w.write_string_list("/top_level_model_weights", "weight_names", {"scale:0"});
     w.write_tensor("/top_level_model_weights/scale:0", Tensor::from_shape({1}));
-    for (const auto& l : model.layers()) {
-      w.create_group("/" + l->name());
-      std::vector<std::string> names;
-      for (const auto& weight : l->weights()) names.push_back(l->name() + "/" + weight.name);
-      w.write_string_list("/" + l->name(), "weight_names", names);
-      for (std::size_t i = 0; i < names.size(); ++i) w.write_tensor("/" + l->name() + "/" + names[i], l->weights()[i].variable.value());
-    }
+    write_layer_groups(w, "", model, "");
     w.commit();
   }
   Sequential other = mlp(2);
   load_weights(other, file("w.h5"));
   EXPECT_EQ(other.get_weights(), model.get_weights());
+}
+
+TEST_F(KerasModel, LoadsAFunctionalFileWhoseLayerNamesListTheInputLayer) {
+  // As Keras writes a Functional model: layer_names lists input_1 with an empty weight_names.
+  const Sequential reference = mlp(1, "d1", "d2");
+  const Json relu = {{"activation", "relu"}}, softmax = {{"activation", "softmax"}};
+  const Json config = {
+      {"class_name", "Functional"},
+      {"config",
+       {{"name", "model"},
+        {"layers", {functional_entry(kInput, {}), functional_entry(dense_entry("d1", 5, relu), {"input_1"}),
+                    functional_entry(dense_entry("d2", 3, softmax), {"d1"})}},
+        {"input_layers", {{"input_1", 0, 0}}},
+        {"output_layers", {{"d2", 0, 0}}}}}};
+  {
+    H5Writer w(file("f.h5"));
+    w.write_string("/", "model_config", config.dump(), Charset::ascii);
+    w.create_group("/model_weights");
+    w.write_string_list("/model_weights", "layer_names", {"input_1", "d1", "d2"});
+    w.create_group("/model_weights/input_1");
+    w.write_string_list("/model_weights/input_1", "weight_names", {});
+    write_layer_groups(w, "/model_weights", reference, ":0");
+    w.commit();
+  }
+  const Sequential model = load_model(file("f.h5"));
+  EXPECT_EQ(model.name(), "model");
+  EXPECT_EQ(layer_names(model), (std::vector<std::string>{"d1", "d2"}));
+  const Tensor x = inputs(6, 4);
+  EXPECT_EQ(model.predict(x), reference.predict(x));
 }
 
 TEST_F(KerasModel, ErrorsForFilesThatAreNotKerasModels) {

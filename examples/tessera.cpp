@@ -1,53 +1,33 @@
-// The `tessera` command-line tool. Subcommands each parse their own options (Boost.Program_options);
-// exit status 0 on success, 2 on a usage error, 1 on any other error, with one line on stderr.
+// The `tessera` command-line tool. Subcommands each parse their own options (Boost.Program_options,
+// examples/cli.hpp) and live in examples/cli_*.cpp; exit status 0 on success, 2 on a usage error,
+// 1 on any other error, with one line on stderr.
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
-#include <boost/program_options.hpp>
-
+#include "cli.hpp"
 #include "core/blas.hpp"
 #include "core/version.hpp"
 
-namespace po = boost::program_options;
-
 namespace {
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using tessera::cli::Args;
 
-// Parses `args` against `opts`; returns false when --help was printed.
-bool parse(const std::string& usage, po::options_description& opts,
-           const std::vector<std::string>& args, po::variables_map& vm) {
-  opts.add_options()("help,h", "show this help");
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    if (vm.count("help")) {
-      std::cout << "usage: " << usage << "\n\n" << opts << '\n';
-      return false;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(e.what());
-  }
-  return true;
-}
-
-int cmd_info(const std::vector<std::string>& args) {
-  po::options_description opts("options");
-  po::variables_map vm;
-  if (!parse("tessera info", opts, args, vm)) return 0;
+int info(const Args& args) {
+  tessera::cli::po::options_description opts("options");
+  tessera::cli::po::variables_map vm;
+  if (!tessera::cli::parse("tessera info", opts, args, vm)) return 0;
   std::cout << "tessera " << tessera::kVersion << '\n'
             << "tensor: float32 xtensor" << (tessera::kUsesXsimd ? " with xsimd" : "") << '\n'
             << "BLAS: OpenBLAS, " << tessera::blas::num_threads() << " thread(s)\n";
   return 0;
 }
 
-const std::map<std::string, std::pair<int (*)(const std::vector<std::string>&), const char*>>
-    kCommands = {
-        {"info", {cmd_info, "print the version and how this build computes"}},
+const std::map<std::string, std::pair<int (*)(const Args&), const char*>> kCommands = {
+    {"info", {info, "print the version and how this build computes"}},
+    {"summary", {tessera::cli::summary, "print the Keras summary of a model file"}},
+    {"predict", {tessera::cli::predict, "write a model's outputs for inputs in an HDF5 file"}},
 };
 
 void print_help() {
@@ -75,7 +55,7 @@ int main(int argc, char** argv) {
   }
   try {
     return it->second.first({args.begin() + 1, args.end()});
-  } catch (const UsageError& e) {
+  } catch (const tessera::cli::UsageError& e) {
     std::cerr << "tessera: error: " << e.what() << " (tessera " << args[0] << " --help)\n";
     return 2;
   } catch (const std::exception& e) {

@@ -4,43 +4,13 @@
 #include <filesystem>
 #include <memory>
 
-#include <hdf5.h>
+#include "io/hdf5_handle.hpp"
 
 namespace tessera {
 
 namespace {
 
-// HDF5 prints its own error stacks to stderr by default; we report our own messages instead.
-struct SilenceHdf5 {
-  SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-};
-
-// Closes an HDF5 id of any kind when it goes out of scope.
-class Handle {
- public:
-  explicit Handle(hid_t id = H5I_INVALID_HID) : id_(id) {}
-  ~Handle() {
-    if (id_ >= 0) H5Oclose_any(id_);
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
- private:
-  static void H5Oclose_any(hid_t id) {
-    switch (H5Iget_type(id)) {
-      case H5I_FILE: H5Fclose(id); break;
-      case H5I_GROUP: H5Gclose(id); break;
-      case H5I_DATASET: H5Dclose(id); break;
-      case H5I_ATTR: H5Aclose(id); break;
-      case H5I_DATATYPE: H5Tclose(id); break;
-      case H5I_DATASPACE: H5Sclose(id); break;
-      default: break;
-    }
-  }
-  hid_t id_;
-};
+using h5detail::Handle;
 
 Shape space_shape(hid_t space) {
   const int rank = H5Sget_simple_extent_ndims(space);
@@ -74,10 +44,28 @@ std::vector<std::string> read_strings(hid_t attr, hid_t type, std::size_t count)
   return out;
 }
 
+std::string type_str(hid_t type) {
+  const std::size_t size = H5Tget_size(type);
+  switch (H5Tget_class(type)) {
+    case H5T_STRING:
+      return std::string("string(") +
+             (H5Tis_variable_str(type) > 0 ? "variable" : std::to_string(size)) + ", " +
+             (H5Tget_cset(type) == H5T_CSET_UTF8 ? "utf8" : "ascii") + ")";
+    case H5T_FLOAT: return "float" + std::to_string(8 * size);
+    case H5T_INTEGER:
+      return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * size);
+    default: return "other";
+  }
+}
+
+std::string space_str(hid_t space) {
+  return H5Sget_simple_extent_type(space) == H5S_SCALAR ? "scalar" : shape_str(space_shape(space));
+}
+
 }  // namespace
 
 H5File::H5File(const std::string& path) : path_(path) {
-  static SilenceHdf5 silence;
+  h5detail::silence_hdf5();
   if (!std::filesystem::exists(path)) throw H5Error(path + ": no such file");
   if (H5Fis_hdf5(path.c_str()) <= 0) throw H5Error(path + ": not an HDF5 file");
   id_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -180,6 +168,32 @@ std::vector<std::string> H5File::read_string_list(const std::string& object,
   if (cls != H5T_STRING)
     throw H5Error(path_ + ": attribute '" + name + "' of '" + object + "' is not a string");
   return read_strings(attr.get(), type.get(), count);
+}
+
+std::vector<std::string> H5File::attribute_names(const std::string& object) const {
+  if (!exists(object)) throw H5Error(path_ + ": no object '" + object + "'");
+  std::vector<std::string> names;
+  H5Aiterate_by_name(hid_t(id_), object.c_str(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+                     [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+                       static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+                       return 0;
+                     },
+                     &names, H5P_DEFAULT);
+  return names;
+}
+
+std::string H5File::describe(const std::string& object, const std::string& attribute) const {
+  if (attribute.empty()) {
+    dataset_shape(object);  // throws when there is no such dataset
+    Handle d(H5Dopen2(hid_t(id_), object.c_str(), H5P_DEFAULT));
+    Handle type(H5Dget_type(d.get())), space(H5Dget_space(d.get()));
+    return type_str(type.get()) + " " + space_str(space.get());
+  }
+  if (!has_attribute(object, attribute))
+    throw H5Error(path_ + ": '" + object + "' has no attribute '" + attribute + "'");
+  Handle attr(H5Aopen_by_name(hid_t(id_), object.c_str(), attribute.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+  Handle type(H5Aget_type(attr.get())), space(H5Aget_space(attr.get()));
+  return type_str(type.get()) + " " + space_str(space.get());
 }
 
 }  // namespace tessera

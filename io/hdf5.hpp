@@ -42,6 +42,13 @@ class H5File {
   // A list of strings, joining Keras' chunks name0, name1, ... when `name` itself is absent.
   std::vector<std::string> read_string_list(const std::string& object, const std::string& name) const;
 
+  // The attribute names of an object, in name order.
+  std::vector<std::string> attribute_names(const std::string& object) const;
+  // How an attribute (or, with an empty `attribute`, a dataset) is stored: type and shape, e.g.
+  // "string(variable, utf8) scalar", "string(7, ascii) (2,)", "float64 (0,)", "float32 (4, 6)".
+  // Lets callers check that a file follows the layout another program expects.
+  std::string describe(const std::string& object, const std::string& attribute = "") const;
+
  private:
   std::string path_;
   long long id_ = -1;

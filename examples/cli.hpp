@@ -1,0 +1,30 @@
+// Shared by the `tessera` tool's subcommands: option parsing and the usage-error type. A
+// subcommand takes its arguments (after the command name) and returns the exit status; it
+// throws UsageError for a usage error (exit 2) and anything else for other errors (exit 1).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace tessera::cli {
+
+namespace po = boost::program_options;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using Args = std::vector<std::string>;
+
+// Parses `args` against `opts` (adding --help); returns false when --help was printed.
+// Throws UsageError for unknown, missing or malformed options.
+bool parse(const std::string& usage, po::options_description& opts, const Args& args,
+           po::variables_map& vm);
+
+int summary(const Args& args);
+int predict(const Args& args);
+
+}  // namespace tessera::cli

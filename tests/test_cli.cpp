@@ -1,0 +1,141 @@
+// The `tessera` tool's model subcommands, run as a user runs them: exit status, one-line errors
+// on stderr, and output files that appear whole or not at all.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <xtensor/xio.hpp>
+
+#include "io/hdf5.hpp"
+#include "io/hdf5_writer.hpp"
+#include "io/keras_model.hpp"
+#include "keras_files.hpp"
+#include "layers/dense.hpp"
+#include "temp_dir.hpp"
+
+using namespace tessera;
+
+namespace {
+
+using keras_files::kData;
+
+struct Outcome {
+  int status;
+  std::string out, err;
+};
+
+class Cli : public TempDirTest {
+ protected:
+  Outcome run(const std::string& args) const {
+    const std::string command = std::string(TESSERA_CLI) + " " + args + " >" + file("stdout") + " 2>" + file("stderr");
+    const int raw = std::system(command.c_str());
+    Outcome r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read(file("stdout")), read(file("stderr"))};
+    std::filesystem::remove(file("stdout"));
+    std::filesystem::remove(file("stderr"));
+    return r;
+  }
+  static std::string read(const std::string& path) {
+    std::ostringstream s;
+    s << std::ifstream(path).rdbuf();
+    return s.str();
+  }
+  // Exit 1, one stderr line "tessera: error: ..." containing `part`, and no output file.
+  void expect_failure(const std::string& args, const std::string& part) const {
+    SCOPED_TRACE(args);
+    const Outcome r = run(args);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err.rfind("tessera: error: ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(part), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(file("y.h5")));
+  }
+
+  void SetUp() override {
+    TempDirTest::SetUp();
+    Sequential model("mlp", 1);
+    model.add(std::make_shared<Dense>(5, KernelOptions{.activation = "relu"}));
+    model.add(std::make_shared<Dense>(3));
+    model.build({4});
+    save_model(model, file("m.h5"));
+    x_ = Generator(5).uniform({7, 4}, -1, 1);
+    expected_ = model.predict(x_);
+    H5Writer w(file("x.h5"));
+    w.write_tensor("/x", x_);
+    w.write_tensor("/inputs/dense_input", x_);
+    w.write_tensor("/wide", Generator(5).uniform({7, 5}, -1, 1));
+    w.commit();
+  }
+
+  Tensor x_, expected_;
+};
+
+}  // namespace
+
+TEST_F(Cli, PredictWritesTheOutputsAsDatasetY) {
+  const Outcome r = run("predict --model " + file("m.h5") + " --input " + file("x.h5") +
+                    " --dataset inputs/dense_input --output " + file("y.h5") + " --batch-size 3");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  H5File y(file("y.h5"));
+  EXPECT_EQ(y.describe("y"), "float32 (7, 3)");
+  EXPECT_TRUE(xt::allclose(y.read_tensor("y"), expected_, 1e-6, 1e-6)) << y.read_tensor("y") << expected_;
+  // The default dataset is x; an existing output is replaced.
+  ASSERT_EQ(run("predict --model " + file("m.h5") + " --input " + file("x.h5") + " --output " + file("y.h5")).status, 0);
+  EXPECT_TRUE(xt::allclose(H5File(file("y.h5")).read_tensor("y"), expected_, 1e-6, 1e-6));
+}
+
+TEST_F(Cli, SummaryPrintsTheKerasTable) {
+  const Outcome r = run("summary --model " + file("m.h5"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("Model: \"mlp\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dense_1 (Dense)              (None, 3)                 18"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Total params: 43"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ErrorsExitOneWithOneLineAndNoOutput) {
+  const std::string io = " --input " + file("x.h5") + " --output " + file("y.h5");
+  expect_failure("predict --model " + file("none.h5") + io, "none.h5: no such file");
+  expect_failure("predict --model " + file("x.h5") + io, "not a Keras model file");
+  expect_failure("predict --model " + kData + "/real-keras/keras-attention.h5" + io, "unsupported layer 'Attention'");
+  expect_failure("predict --model " + file("m.h5") + io + " --dataset nothing", "no dataset 'nothing'");
+  expect_failure("predict --model " + file("m.h5") + io + " --dataset wide",
+                 "dataset 'wide': Sequential 'mlp': expected input of shape (None, 4), got (7, 5)");
+  expect_failure("predict --model " + file("m.h5") + " --input " + file("x.h5") + " --output " +
+                     file("no/dir/y.h5"),
+                 "no/dir/y.h5");
+  expect_failure("summary --model " + file("none.h5"), "no such file");
+}
+
+TEST_F(Cli, UsageErrorsExitTwo) {
+  for (const std::string args : {"predict --model m.h5 --input x.h5", "predict --model m.h5 --input x.h5 --output y.h5 --batch-size 0",
+                                 "predict --model m.h5 --input x.h5 --output y.h5 --batch-size many", "summary", "summary --model a --bogus"}) {
+    const Outcome r = run(args);
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_EQ(r.err.rfind("tessera: error: ", 0), 0u) << r.err;
+  }
+  for (const std::string command : {"predict", "summary"}) {
+    const Outcome r = run(command + " --help");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out.rfind("usage: tessera " + command, 0), 0u) << r.out;
+  }
+}
+
+class CliFixtures : public Cli, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CliFixtures, PredictMatchesTheExpectedOutputs) {
+  const std::string stem = kData + "/" + GetParam();
+  const std::string args = "predict --model " + stem + ".h5 --input " + stem + ".io.h5 --output " + file("y.h5");
+  const auto missing = keras_files::missing_layers(stem + ".h5");
+  if (!missing.empty()) return expect_failure(args, "unsupported layer '" + missing[0] + "'");
+  const Outcome r = run(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor y = H5File(file("y.h5")).read_tensor("y"), expected = H5File(stem + ".io.h5").read_tensor("y");
+  ASSERT_EQ(shape_of(y), shape_of(expected));
+  EXPECT_LE(xt::amax(xt::abs(y - expected))(), 1e-4f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Public, CliFixtures, ::testing::ValuesIn(keras_files::fixtures()),
+                         [](const auto& info) { return info.param; });

@@ -6,6 +6,8 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xreducer.hpp>
 
+#include "optim/keras_object.hpp"
+
 namespace tessera {
 
 namespace {
@@ -88,17 +90,7 @@ ConstraintPtr min_max_norm_constraint(float min_value, float max_value, float ra
 
 ConstraintPtr constraint_from_json(const Json& j) {
   if (j.is_null()) return nullptr;
-  std::string name;
-  Json config = Json::object();
-  if (j.is_string()) {
-    name = j.get<std::string>();
-  } else if (j.is_object() && j.contains("class_name") && j["class_name"].is_string()) {
-    name = j["class_name"].get<std::string>();
-    if (j.contains("config") && j["config"].is_object()) config = j["config"];
-  } else {
-    throw std::invalid_argument("constraint must be a name or {\"class_name\", \"config\"}, got " +
-                                j.dump());
-  }
+  const auto [name, config] = parse_keras_object(j, "constraint");
   if (name == "max_norm" || name == "maxnorm" || name == "MaxNorm")
     return max_norm_constraint(number(config, "max_value", 2.0f), axis_from(config));
   if (name == "non_neg" || name == "nonneg" || name == "NonNeg") return non_neg_constraint();

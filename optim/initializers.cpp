@@ -8,6 +8,8 @@
 #include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xview.hpp>
 
+#include "optim/keras_object.hpp"
+
 namespace tessera {
 
 namespace {
@@ -141,13 +143,8 @@ std::pair<double, double> compute_fans(const Shape& shape) {
 InitializerPtr get_initializer(const std::string& name) { return lookup(name, Json::object()); }
 
 InitializerPtr initializer_from_json(const Json& j) {
-  if (j.is_string()) return get_initializer(j.get<std::string>());
-  if (j.is_object() && j.contains("class_name") && j["class_name"].is_string()) {
-    const Json config = j.contains("config") && j["config"].is_object() ? j["config"] : Json::object();
-    return lookup(j["class_name"].get<std::string>(), config);
-  }
-  throw std::invalid_argument("initializer must be a name or {\"class_name\", \"config\"}, got " +
-                              j.dump());
+  const KerasObject object = parse_keras_object(j, "initializer");
+  return lookup(object.name, object.config);
 }
 
 Json initializer_to_json(const InitializerPtr& init) {

@@ -7,6 +7,7 @@
 
 #include "core/activations.hpp"
 #include "core/ops.hpp"
+#include "optim/keras_object.hpp"
 
 namespace tessera {
 
@@ -222,16 +223,7 @@ LossPtr kl_divergence() {
 LossPtr get_loss(const std::string& name) { return loss_from_json(Json(name)); }
 
 LossPtr loss_from_json(const Json& j) {
-  std::string name;
-  Json config = Json::object();
-  if (j.is_string()) {
-    name = j.get<std::string>();
-  } else if (j.is_object() && j.contains("class_name") && j["class_name"].is_string()) {
-    name = j["class_name"].get<std::string>();
-    if (j.contains("config") && j["config"].is_object()) config = j["config"];
-  } else {
-    throw std::invalid_argument("loss must be a name or {\"class_name\", \"config\"}, got " + j.dump());
-  }
+  const auto [name, config] = parse_keras_object(j, "loss");
   auto it = table().find(name);
   if (it == table().end()) {
     std::string list;

@@ -12,6 +12,7 @@
 #include "optim/adagrad.hpp"
 #include "optim/adam.hpp"
 #include "optim/adamax.hpp"
+#include "optim/keras_object.hpp"
 #include "optim/nadam.hpp"
 #include "optim/optimizer_config.hpp"
 #include "optim/rmsprop.hpp"
@@ -225,11 +226,8 @@ OptimizerPtr get_optimizer(const std::string& name) {
 }
 
 OptimizerPtr optimizer_from_json(const Json& j) {
-  if (j.is_string()) return get_optimizer(j.get<std::string>());
-  if (!j.is_object() || !j.contains("class_name") || !j["class_name"].is_string())
-    throw std::invalid_argument("optimizer must be a name or {\"class_name\", \"config\"}, got " + j.dump());
-  const Json config = j.contains("config") && !j["config"].is_null() ? j["config"] : Json::object();
-  return find_optimizer(j["class_name"].get<std::string>()).from_config(config);
+  const KerasObject object = parse_keras_object(j, "optimizer");
+  return find_optimizer(object.name).from_config(object.config);
 }
 
 Json optimizer_to_json(const Optimizer& optimizer) {

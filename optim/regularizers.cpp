@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ops.hpp"
+#include "optim/keras_object.hpp"
 
 namespace tessera {
 
@@ -49,17 +50,7 @@ RegularizerPtr l1_l2_regularizer(float l1, float l2) {
 
 RegularizerPtr regularizer_from_json(const Json& j) {
   if (j.is_null()) return nullptr;
-  std::string name;
-  Json config = Json::object();
-  if (j.is_string()) {
-    name = j.get<std::string>();
-  } else if (j.is_object() && j.contains("class_name") && j["class_name"].is_string()) {
-    name = j["class_name"].get<std::string>();
-    if (j.contains("config") && j["config"].is_object()) config = j["config"];
-  } else {
-    throw std::invalid_argument("regularizer must be a name or {\"class_name\", \"config\"}, got " +
-                                j.dump());
-  }
+  const auto [name, config] = parse_keras_object(j, "regularizer");
   if (name == "l1" || name == "L1") return l1_regularizer(factor(config, "l1", 0.01f));
   if (name == "l2" || name == "L2") return l2_regularizer(factor(config, "l2", 0.01f));
   // Keras' L1L2 class defaults to 0 for both; the "l1_l2" shortcut to 0.01 for both.

@@ -1,8 +1,10 @@
 #include "io/progress.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
+#include <vector>
 
 #include <unistd.h>
 
@@ -35,9 +37,14 @@ double ProgressBar::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
+// In Keras' order: loss, then metrics, then the same for validation ("val_loss", "val_...").
 std::string ProgressBar::values(const std::map<std::string, double>& logs) const {
+  auto rank = [](const std::string& k) { return 2 * (k.rfind("val_", 0) == 0) + (k != "loss" && k != "val_loss"); };
+  std::vector<std::pair<std::string, double>> ordered(logs.begin(), logs.end());
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
   std::string s;
-  for (const auto& [k, v] : logs) s += " - " + k + ": " + format_log_value(v);
+  for (const auto& [k, v] : ordered) s += " - " + k + ": " + format_log_value(v);
   return s;
 }
 

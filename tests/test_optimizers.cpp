@@ -1,5 +1,5 @@
-// Keras' optimizers against the update formulas written out here independently, in double
-// precision and in the textbook form (not the rearranged float code of optim/), step by step.
+// Keras' optimizers against the update formulas of tests/optimizer_rules.hpp (double precision,
+// textbook form), step by step on fixed gradients.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -19,8 +19,10 @@
 #include "optim/rmsprop.hpp"
 #include "optim/schedules.hpp"
 #include "optim/sgd.hpp"
+#include "optimizer_rules.hpp"
 
 using namespace tessera;
+using namespace tessera::test;
 
 namespace {
 
@@ -51,12 +53,6 @@ std::vector<ParamRef> refs(std::vector<Tensor>& weights, const std::vector<Tenso
   return r;
 }
 
-// Per-element state of a reference rule (m, v, … by rule), set to `init` before step 1.
-struct State {
-  double a = 0, b = 0, c = 0;
-};
-// One element's step: the new weight from w, its (clipped) gradient, the step's rate and t.
-using Rule = std::function<double(double w, double g, double lr, int t, State& s)>;
 using LearningRate = std::function<double(int t)>;
 using Clip = std::function<void(Grads&)>;
 
@@ -88,52 +84,6 @@ void expect_matches(Optimizer& opt, const Rule& rule, const LearningRate& lr_at,
       }
   }
   EXPECT_EQ(opt.iterations(), kSteps);
-}
-
-Rule sgd_rule(double momentum, bool nesterov) {
-  return [=](double w, double g, double lr, int, State& s) {
-    s.a = momentum * s.a - lr * g;
-    return nesterov ? w + momentum * s.a - lr * g : w + s.a;
-  };
-}
-
-Rule adam_rule(double b1, double b2, double eps, bool amsgrad) {
-  return [=](double w, double g, double lr, int t, State& s) {
-    s.a = b1 * s.a + (1 - b1) * g;
-    s.b = b2 * s.b + (1 - b2) * g * g;
-    s.c = std::max(s.c, s.b);
-    const double v = amsgrad ? s.c : s.b;
-    return w - lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t)) * s.a / (std::sqrt(v) + eps);
-  };
-}
-
-// Keras 2.11+'s decoupled weight decay before the optimizer's own step.
-Rule with_weight_decay(double wd, Rule rule) {
-  return [=](double w, double g, double lr, int t, State& s) { return rule(w - lr * wd * w, g, lr, t, s); };
-}
-
-Rule rmsprop_rule(double rho, double momentum, double eps, bool centered) {
-  return [=](double w, double g, double lr, int, State& s) {
-    s.a = rho * s.a + (1 - rho) * g * g;
-    s.c = rho * s.c + (1 - rho) * g;
-    const double increment = lr * g / std::sqrt(centered ? s.a - s.c * s.c + eps : s.a + eps);
-    if (momentum == 0) return w - increment;
-    s.b = momentum * s.b + increment;
-    return w - s.b;
-  };
-}
-
-Rule nadam_rule(double b1, double b2, double eps, double schedule_decay) {
-  auto mu = [=](int t) { return b1 * (1 - 0.5 * std::pow(0.96, schedule_decay * t)); };
-  return [=](double w, double g, double lr, int t, State& s) {
-    double product = 1;
-    for (int i = 1; i <= t; ++i) product *= mu(i);
-    s.a = b1 * s.a + (1 - b1) * g;
-    s.b = b2 * s.b + (1 - b2) * g * g;
-    const double m_hat = mu(t + 1) * s.a / (1 - product * mu(t + 1)) + (1 - mu(t)) * g / (1 - product);
-    const double v_hat = s.b / (1 - std::pow(b2, t));
-    return w - lr * m_hat / (std::sqrt(v_hat) + eps);
-  };
 }
 
 double norm(const std::vector<double>& g) {
@@ -202,10 +152,7 @@ TEST(Optimizers, RmspropEpsilonIsInsideTheRoot) {
 }
 
 TEST(Optimizers, AdagradStartsItsAccumulatorAtInitialValue) {
-  auto rule = [](double w, double g, double lr, int, State& s) {
-    s.a += g * g;
-    return w - lr * g / std::sqrt(s.a + 1e-7);
-  };
+  const Rule rule = adagrad_rule(1e-7);
   Adagrad adagrad(0.1f);
   expect_matches(adagrad, rule, constant(0.1), State{0.1});
   Adagrad custom(0.1f, 0.5f);
@@ -213,26 +160,13 @@ TEST(Optimizers, AdagradStartsItsAccumulatorAtInitialValue) {
 }
 
 TEST(Optimizers, Adadelta) {
-  auto rule = [](double w, double g, double lr, int, State& s) {
-    const double rho = 0.9, eps = 1e-6;
-    s.a = rho * s.a + (1 - rho) * g * g;
-    const double delta = -std::sqrt(s.b + eps) / std::sqrt(s.a + eps) * g;
-    s.b = rho * s.b + (1 - rho) * delta * delta;
-    return w + lr * delta;
-  };
   Adadelta adadelta(1.0f, 0.9f, 1e-6f);
-  expect_matches(adadelta, rule, constant(1.0));
+  expect_matches(adadelta, adadelta_rule(0.9, 1e-6), constant(1.0));
 }
 
 TEST(Optimizers, Adamax) {
-  auto rule = [](double w, double g, double lr, int t, State& s) {
-    const double b1 = 0.9, b2 = 0.99, eps = 1e-7;
-    s.a = b1 * s.a + (1 - b1) * g;
-    s.b = std::max(b2 * s.b, std::abs(g));
-    return w - lr / (1 - std::pow(b1, t)) * s.a / (s.b + eps);
-  };
   Adamax adamax(0.05f, 0.9f, 0.99f);
-  expect_matches(adamax, rule, constant(0.05));
+  expect_matches(adamax, adamax_rule(0.9, 0.99, 1e-7), constant(0.05));
 }
 
 TEST(Optimizers, NadamMomentumCacheScheduleNewAndLegacy) {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/memory_limit.hpp"
+
 namespace tessera {
 
 void Layer::build(const Shape& input_shape, Generator& gen) {
@@ -55,6 +57,7 @@ void Layer::build_weights(const Shape&, Generator&) {}
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const InitializerPtr& init,
                            Generator& gen, RegularizerPtr regularizer, ConstraintPtr constraint,
                            bool trainable) {
+  reserve_memory(shape, class_name() + " '" + name_ + "': weight '" + name + "'");
   Tensor value = init ? (*init)(shape, gen) : zeros(shape);
   expect_shape(value, shape, class_name() + " '" + name_ + "' initial " + name);
   Variable v(std::move(value), trainable);

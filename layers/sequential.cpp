@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "core/finite.hpp"
+#include "core/memory_limit.hpp"
 #include "core/ops.hpp"
 #include "layers/keras_config.hpp"
 
@@ -74,6 +76,7 @@ Layer& Sequential::layer(const std::string& name) const {
 
 void Sequential::build(const Shape& input_shape) {
   if (layers_.empty()) throw LayerError("Sequential '" + name_ + "': no layers to build");
+  const MemoryBudget budget;  // the weights of all layers together must fit
   Shape shape = input_shape;
   for (auto& l : layers_) {
     l->build(shape, generator_);
@@ -114,17 +117,25 @@ Variable Sequential::forward(const Variable& x, bool training,
   return h;
 }
 
-Tensor Sequential::predict(const Tensor& x, std::size_t batch_size) const {
+Tensor Sequential::predict(const Tensor& x, std::size_t batch_size, bool allow_nan) const {
   require_built("predict");
   if (batch_size == 0) throw std::invalid_argument("predict: batch_size must be positive");
   const Shape in = shape_of(x);
   if (in.size() != input_shape_.size() + 1 || !std::equal(input_shape_.begin(), input_shape_.end(), in.begin() + 1))
     throw ShapeError("Sequential '" + name_ + "': expected input of shape " +
                      batch_shape_str(input_shape_) + ", got " + shape_str(in));
+  if (!allow_nan) require_finite(x, "predict: the input", "pass allow_nan to accept it");
   NoGradGuard no_grad;
   const std::size_t n = in[0], per_sample = n ? x.size() / n : 0;
   Shape out_shape = output_shape();
   out_shape.insert(out_shape.begin(), n);
+  // A config can ask for any activation size (UpSampling by 10^6): refuse before allocating.
+  reserve_memory(out_shape, "predict: Sequential '" + name_ + "' output");
+  for (const auto& l : layers_) {
+    Shape activation = l->output_shape();
+    activation.insert(activation.begin(), std::min(n, batch_size));
+    reserve_memory(activation, "predict: " + l->class_name() + " '" + l->name() + "' output");
+  }
   Tensor out = Tensor::from_shape(out_shape);
   const std::size_t out_per_sample = n ? out.size() / n : 0;
   for (std::size_t at = 0; at < n; at += batch_size) {

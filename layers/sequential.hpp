@@ -30,6 +30,9 @@ struct FitOptions {
   std::vector<CallbackPtr> callbacks;
   int verbose = -1;  // 0 silent, 1 progress bar, 2 one line per epoch, -1: 1 on a terminal else 2
   std::size_t initial_epoch = 0;
+  // NaN or Inf in x, y or the validation data is refused (naming the first bad index) unless
+  // set: Keras trains on them silently and ends with NaN weights.
+  bool allow_nan = false;
 };
 
 // Per-epoch logs of fit: history["loss"][i] is the loss of epoch epochs[i].
@@ -67,7 +70,8 @@ class Sequential {
   Variable forward(const Variable& x, bool training,
                    std::vector<Variable>* activity_losses = nullptr) const;
   // Outputs for `x` in batches, without recording (Keras' predict).
-  Tensor predict(const Tensor& x, std::size_t batch_size = 32) const;
+  // NaN or Inf in `x` is refused (core/finite.hpp) unless `allow_nan`.
+  Tensor predict(const Tensor& x, std::size_t batch_size = 32, bool allow_nan = false) const;
 
   std::size_t count_params() const;
   std::size_t count_trainable_params() const;

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "core/finite.hpp"
 #include "core/ops.hpp"
 #include "io/progress.hpp"
 #include "layers/sequential.hpp"
@@ -157,6 +158,15 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
                                 std::to_string(options.validation_split));
   if (!built_) build(Shape(x.shape().begin() + 1, x.shape().end()));
   check_data(*this, x, y, "fit");
+  if (!options.allow_nan) {
+    const auto check = [](const Tensor* data, const char* what) {
+      if (data) require_finite(*data, what, "set FitOptions::allow_nan to accept it");
+    };
+    check(&x, "fit: x");
+    check(&y, "fit: y");
+    check(options.validation_x, "fit: validation x");
+    check(options.validation_y, "fit: validation y");
+  }
 
   // Keras takes the validation split from the end, before any shuffling.
   const std::size_t n_all = x.shape(0);

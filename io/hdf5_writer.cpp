@@ -1,11 +1,9 @@
 #include "io/hdf5_writer.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 
-#include <unistd.h>
-
+#include "io/atomic_file.hpp"
 #include "io/hdf5_handle.hpp"
 
 namespace tessera {
@@ -15,17 +13,6 @@ namespace {
 using h5detail::Handle;
 
 namespace fs = std::filesystem;
-
-// A name in the destination's directory (so that the rename cannot cross file systems) that no
-// other writer, in this process or another, uses at the same time.
-std::string temporary_name(const std::string& path) {
-  static std::atomic<unsigned> counter{0};
-  const fs::path p(path);
-  fs::path name(".");
-  name += p.filename();
-  name += ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
-  return (p.parent_path() / name).string();
-}
 
 // Link creation properties that create missing groups on the way.
 Handle intermediate_groups() {
@@ -50,7 +37,7 @@ Handle simple_space(const std::vector<hsize_t>& dims) {
 
 }  // namespace
 
-H5Writer::H5Writer(const std::string& path) : path_(path), temp_path_(temporary_name(path)) {
+H5Writer::H5Writer(const std::string& path) : path_(path), temp_path_(temporary_path(path)) {
   h5detail::silence_hdf5();
   const fs::path dir = fs::path(path).parent_path();
   if (!dir.empty() && !fs::is_directory(dir))
@@ -148,13 +135,13 @@ void H5Writer::write_string_list(const std::string& object, const std::string& n
 void H5Writer::commit() {
   const hid_t id = hid_t(file());
   id_ = -1;
-  const bool closed = H5Fclose(id) >= 0;
-  std::error_code error;
-  if (closed) fs::rename(temp_path_, path_, error);
-  if (!closed || error) {
-    fs::remove(temp_path_, error);
-    fail(closed ? "cannot rename the finished file into place" : "cannot finish writing");
+  if (H5Fclose(id) < 0) {
+    std::error_code ignored;
+    fs::remove(temp_path_, ignored);
+    fail("cannot finish writing");
   }
+  if (const std::error_code error = replace_file(temp_path_, path_))
+    fail("cannot move the finished file into place (" + error.message() + ")");
 }
 
 }  // namespace tessera

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "io/atomic_file.hpp"
 #include "io/progress.hpp"
 #include "layers/sequential.hpp"
 
@@ -110,17 +112,21 @@ void ReduceLROnPlateau::on_epoch_end(Sequential& model, std::size_t, const Logs&
 CSVLogger::CSVLogger(std::string path, char separator, bool append)
     : path_(std::move(path)), separator_(separator), append_(append) {}
 
+// Every write replaces the whole log atomically (io/atomic_file.hpp): a run killed mid-epoch
+// leaves the rows of the epochs before, never half a row. The log is small, so rewriting it
+// each epoch costs nothing.
 void CSVLogger::on_train_begin(Sequential&) {
   keys_.clear();
-  if (!append_) std::ofstream(path_, std::ios::trunc);
-  if (!std::ofstream(path_, std::ios::app)) throw std::runtime_error(path_ + ": cannot write the CSV log");
+  if (!append_ || !std::filesystem::exists(path_)) write_file_atomically(path_, "");
 }
 
 void CSVLogger::on_epoch_end(Sequential&, std::size_t epoch, const Logs& logs) {
-  std::ofstream out(path_, std::ios::app);
+  std::ostringstream previous, out;
+  previous << std::ifstream(path_).rdbuf();  // an empty log sets previous's failbit, not out's
+  out << previous.str();
   if (keys_.empty()) {
     for (const auto& [k, v] : logs) keys_.push_back(k);
-    if (!append_ || std::filesystem::file_size(path_) == 0) {
+    if (previous.str().empty()) {
       out << "epoch";
       for (const auto& k : keys_) out << separator_ << k;
       out << '\n';
@@ -133,6 +139,7 @@ void CSVLogger::on_epoch_end(Sequential&, std::size_t epoch, const Logs& logs) {
     if (it != logs.end()) out << it->second;
   }
   out << '\n';
+  write_file_atomically(path_, out.str());
 }
 
 void LearningRateScheduler::on_epoch_begin(Sequential& model, std::size_t epoch) {

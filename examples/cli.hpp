@@ -24,6 +24,11 @@ using Args = std::vector<std::string>;
 bool parse(const std::string& usage, po::options_description& opts, const Args& args,
            po::variables_map& vm);
 
+// An error message as one printable line: file contents end up in messages (layer names,
+// JSON excerpts), and a newline, control character or invalid UTF-8 must not garble stderr.
+// Control characters and bytes that are not valid UTF-8 become \xNN escapes.
+std::string one_line(const std::string& message);
+
 int summary(const Args& args);
 int predict(const Args& args);
 

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "core/finite.hpp"
 #include "io/hdf5.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/keras_model.hpp"
@@ -24,9 +25,10 @@ int predict(const Args& args) {
       ("input", po::value<std::string>()->required(), "HDF5 file holding the inputs")
       ("dataset", po::value<std::string>()->default_value("x"), "path of the inputs in --input")
       ("output", po::value<std::string>()->required(), "HDF5 file to write; the outputs are dataset y")
-      ("batch-size", po::value<long>()->default_value(32), "samples per forward pass");
+      ("batch-size", po::value<long>()->default_value(32), "samples per forward pass")
+      ("allow-nan", "predict even when the inputs hold NaN or Inf (refused by default)");
   po::variables_map vm;
-  if (!parse("tessera predict --model M.h5 --input X.h5 [--dataset x] --output Y.h5 [--batch-size N]",
+  if (!parse("tessera predict --model M.h5 --input X.h5 [--dataset x] --output Y.h5 [--batch-size N] [--allow-nan]",
              opts, args, vm))
     return 0;
   const long batch_size = vm["batch-size"].as<long>();
@@ -36,9 +38,11 @@ int predict(const Args& args) {
   const H5File input(vm["input"].as<std::string>());
   const std::string dataset = vm["dataset"].as<std::string>();
   const Tensor x = input.read_tensor(dataset);
+  if (!vm.count("allow-nan"))
+    require_finite(x, input.path() + " dataset '" + dataset + "'", "pass --allow-nan to predict anyway");
   Tensor y;
   try {
-    y = model.predict(x, std::size_t(batch_size));
+    y = model.predict(x, std::size_t(batch_size), /*allow_nan=*/true);  // checked above, with the CLI's hint
   } catch (const ShapeError& e) {
     throw std::runtime_error(input.path() + " dataset '" + dataset + "': " + e.what());
   }

@@ -56,10 +56,10 @@ int main(int argc, char** argv) {
   try {
     return it->second.first({args.begin() + 1, args.end()});
   } catch (const tessera::cli::UsageError& e) {
-    std::cerr << "tessera: error: " << e.what() << " (tessera " << args[0] << " --help)\n";
+    std::cerr << "tessera: error: " << tessera::cli::one_line(e.what()) << " (tessera " << args[0] << " --help)\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "tessera: error: " << e.what() << '\n';
+    std::cerr << "tessera: error: " << tessera::cli::one_line(e.what()) << '\n';
     return 1;
   }
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/memory_limit.hpp"
 #include "io/hdf5_handle.hpp"
 
 namespace tessera {
@@ -20,22 +21,23 @@ Shape space_shape(hid_t space) {
   return Shape(dims.begin(), dims.end());
 }
 
-// Reads the strings held by an attribute whose type is a string type.
-std::vector<std::string> read_strings(hid_t attr, hid_t type, std::size_t count) {
+// Reads the strings held by an attribute whose type is a string type; `what` names it in errors.
+std::vector<std::string> read_strings(hid_t attr, hid_t type, std::size_t count, const std::string& what) {
+  const auto corrupt = [&] { return H5Error(what + " cannot be read (corrupt file?)"); };
   std::vector<std::string> out;
   if (H5Tis_variable_str(type) > 0) {
     Handle mem(H5Tcopy(H5T_C_S1));
     H5Tset_size(mem.get(), H5T_VARIABLE);
     H5Tset_cset(mem.get(), H5Tget_cset(type));
     std::vector<char*> ptrs(count, nullptr);
-    if (H5Aread(attr, mem.get(), ptrs.data()) < 0) return {};
+    if (H5Aread(attr, mem.get(), ptrs.data()) < 0) throw corrupt();
     for (char* p : ptrs) out.emplace_back(p ? p : "");
     Handle space(H5Aget_space(attr));
     H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
   } else {
     const std::size_t size = H5Tget_size(type);
     std::vector<char> buffer(size * count + 1, '\0');
-    if (H5Aread(attr, type, buffer.data()) < 0) return {};
+    if (H5Aread(attr, type, buffer.data()) < 0) throw corrupt();
     for (std::size_t i = 0; i < count; ++i) {
       const char* s = buffer.data() + i * size;
       out.emplace_back(s, strnlen(s, size));
@@ -126,6 +128,7 @@ Tensor H5File::read_tensor(const std::string& dataset) const {
   const H5T_class_t cls = H5Tget_class(type.get());
   if (cls != H5T_FLOAT && cls != H5T_INTEGER)
     throw H5Error(path_ + ": dataset '" + dataset + "' is not numeric");
+  reserve_memory(shape, path_ + ": dataset '" + dataset + "'");  // the shape is the file's claim
   Tensor t = Tensor::from_shape(shape);
   // HDF5 converts any integer or float type to native float on read.
   if (t.size() > 0 && H5Dread(d.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()) < 0)
@@ -155,6 +158,15 @@ std::vector<std::string> H5File::read_string_list(const std::string& object,
       joined.insert(joined.end(), part.begin(), part.end());
     }
     if (chunk == 0) throw H5Error(path_ + ": '" + object + "' has no attribute '" + name + "'");
+    // A gap in the numbering would silently drop the chunks after it.
+    for (const auto& attribute : attribute_names(object)) {
+      const std::string suffix = attribute.substr(std::min(name.size(), attribute.size()));
+      const bool numbered = attribute.compare(0, name.size(), name) == 0 && !suffix.empty() &&
+                            suffix.find_first_not_of("0123456789") == std::string::npos;
+      if (numbered && (suffix.size() > 9 || std::stoi(suffix) >= chunk))
+        throw H5Error(path_ + ": attribute '" + name + std::to_string(chunk) + "' of '" + object +
+                      "' is missing but '" + attribute + "' exists (a list split into chunks lost one)");
+    }
     return joined;
   }
   Handle attr(H5Aopen_by_name(hid_t(id_), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
@@ -167,7 +179,7 @@ std::vector<std::string> H5File::read_string_list(const std::string& object,
   if (cls == H5T_FLOAT && count == 0) return {};  // Keras' empty weight_names
   if (cls != H5T_STRING)
     throw H5Error(path_ + ": attribute '" + name + "' of '" + object + "' is not a string");
-  return read_strings(attr.get(), type.get(), count);
+  return read_strings(attr.get(), type.get(), count, path_ + ": attribute '" + name + "' of '" + object + "'");
 }
 
 std::vector<std::string> H5File::attribute_names(const std::string& object) const {

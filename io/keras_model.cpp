@@ -1,11 +1,13 @@
 #include "io/keras_model.hpp"
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "core/finite.hpp"
 #include "io/hdf5.hpp"
 #include "io/hdf5_writer.hpp"
 #include "layers/keras_config.hpp"
@@ -45,6 +47,21 @@ std::string spec_name(const Json& config) {
                                                                : std::string();
 }
 
+// A number in a layer config that no size or option can take. Layers read sizes with Keras'
+// int(): converting a float beyond the integer range is undefined in C++, so such floats are
+// refused here, once, before any layer reads them (the path names where it is, e.g. "/units").
+std::optional<std::string> out_of_range_number(const Json& value, const std::string& path = "") {
+  if (value.is_number_float() && !(std::fabs(value.get<double>()) < 9.2e18))
+    return "\"" + path + "\" is out of range: " + value.dump();
+  if (value.is_object())
+    for (const auto& [key, item] : value.items())
+      if (auto found = out_of_range_number(item, path + "/" + key)) return found;
+  if (value.is_array())
+    for (std::size_t i = 0; i < value.size(); ++i)
+      if (auto found = out_of_range_number(value[i], path + "/" + std::to_string(i))) return found;
+  return std::nullopt;
+}
+
 // Reads a layer entry and makes the layer, as Keras deserializes every layer before it connects
 // them: an unsupported class is reported before anything about the graph.
 LayerSpec layer_spec(const Json& entry) {
@@ -55,6 +72,8 @@ LayerSpec layer_spec(const Json& entry) {
   LayerSpec spec{entry["class_name"].get<std::string>(), entry["config"],
                  entry.value("build_config", Json()), nullptr};
   if (spec.class_name == "InputLayer") return spec;
+  if (const auto what = out_of_range_number(spec.config))
+    fail(spec.class_name + " '" + spec_name(spec.config) + "': config value " + *what);
   try {
     spec.layer = layer_from_config(spec.class_name, spec.config);
   } catch (const nlohmann::json::exception& e) {
@@ -83,7 +102,7 @@ std::vector<LayerSpec> sequential_specs(const Json& config, std::string& name) {
 void collect_inbound(const Json& node, std::vector<std::string>& names) {
   if (node.is_object()) {
     if (node.value("class_name", "") == "__keras_tensor__") {
-      const Json& history = node["config"]["keras_history"];
+      const Json& history = config_value(config_value(node, "config", kEmptyList), "keras_history", kEmptyList);
       if (history.is_array() && !history.empty() && history[0].is_string())
         names.push_back(history[0].get<std::string>());
       return;
@@ -256,6 +275,16 @@ std::vector<std::string> weight_names(const Layer& layer) {
   return names;
 }
 
+// Keras loads and saves NaN and Inf weights; tessera refuses both, since every output of such a
+// model is NaN: a damaged file, or a diverged training run that TerminateOnNaN should have ended.
+void require_finite_weight(const Tensor& value, const std::string& what, const std::string& hint) {
+  try {
+    require_finite(value, what, hint);
+  } catch (const NonFiniteError& e) {
+    fail(e.what());
+  }
+}
+
 struct Assignment {
   Weight* weight;
   Tensor value;
@@ -270,11 +299,15 @@ void match_layer(const H5File& f, Layer& layer, const StoredLayer& stored, std::
          join(weight_names(layer)) + ") but the file's layer '" + stored.name + "' has " +
          std::to_string(stored.weight_names.size()) + " (" + join(stored.weight_names) + ")");
   for (std::size_t i = 0; i < weights.size(); ++i) {
-    Tensor value = f.read_tensor(weight_dataset(f, stored, stored.weight_names[i]));
-    if (shape_of(value) != weights[i].variable.shape())
-      fail(f.path() + ": " + who + " weight '" + weights[i].name + "' has shape " +
-           shape_str(weights[i].variable.shape()) + " but the file's '" + stored.weight_names[i] +
-           "' has shape " + shape_str(value));
+    // The shape first: a dataset claiming a huge shape is refused before it is read.
+    const std::string dataset = weight_dataset(f, stored, stored.weight_names[i]);
+    const Shape shape = f.dataset_shape(dataset);
+    const std::string what = f.path() + ": " + who + " weight '" + weights[i].name + "'";
+    if (shape != weights[i].variable.shape())
+      fail(what + " has shape " + shape_str(weights[i].variable.shape()) + " but the file's '" +
+           stored.weight_names[i] + "' has shape " + shape_str(shape));
+    Tensor value = f.read_tensor(dataset);
+    require_finite_weight(value, what + " ('" + stored.weight_names[i] + "')", "the file is damaged");
     out.push_back({&weights[i], std::move(value)});
   }
 }
@@ -341,12 +374,31 @@ void write_weights(H5Writer& out, const std::string& root, const Sequential& mod
     std::vector<std::string> weights;
     for (const auto& w : l->weights()) weights.push_back(l->name() + "/" + w.name + ":0");
     out.write_string_list(group, "weight_names", weights);
-    for (std::size_t i = 0; i < weights.size(); ++i)
-      out.write_tensor(group + "/" + weights[i], l->weights()[i].variable.value());
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      const Tensor& value = l->weights()[i].variable.value();
+      // load_model refuses such files, so writing one would only lose the model later.
+      require_finite_weight(value, out.path() + ": " + l->class_name() + " '" + l->name() +
+                                       "' weight '" + l->weights()[i].name + "'",
+                            "the model is not saved");
+      out.write_tensor(group + "/" + weights[i], value);
+    }
   }
 }
 
 }  // namespace
+
+Json parse_model_config(const std::string& text) {
+  constexpr int kMaxDepth = 64;
+  try {
+    return Json::parse(text, [](int depth, Json::parse_event_t, Json&) {
+      if (depth > kMaxDepth)
+        fail("model_config nests deeper than " + std::to_string(kMaxDepth) + " levels");
+      return true;
+    });
+  } catch (const nlohmann::json::parse_error& e) {
+    fail(std::string("model_config is not valid JSON: ") + e.what());
+  }
+}
 
 Sequential model_from_config(const Json& config) {
   if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string() ||
@@ -392,9 +444,9 @@ Sequential load_model(const std::string& path) {
            std::string(has_list(f, "/", "layer_names") ? "; it holds weights only, see load_weights)" : ")"));
     Json config;
     try {
-      config = Json::parse(f.read_string("/", "model_config"));
-    } catch (const nlohmann::json::parse_error& e) {
-      fail(path + ": model_config is not valid JSON: " + e.what());
+      config = parse_model_config(f.read_string("/", "model_config"));
+    } catch (const KerasFormatError& e) {
+      fail(path + ": " + e.what());
     }
     if (!f.is_group("/model_weights")) fail(path + ": no model_weights group");
     Sequential model;

@@ -39,6 +39,10 @@ inline constexpr const char* kKerasBackend = "tensorflow";
 // The model in a file written by Keras' model.save (or save_model below), with its weights.
 Sequential load_model(const std::string& path);
 
+// A model_config attribute's JSON. Keras configs nest a few levels; deeper nesting is refused
+// (KerasFormatError), as the code that walks and prints configs recurses.
+Json parse_model_config(const std::string& text);
+
 // A built model (fresh weights) from a Keras model config, as keras.models.model_from_config:
 // {"class_name": "Sequential" | "Functional" | "Model", "config": ...}.
 Sequential model_from_config(const Json& config);

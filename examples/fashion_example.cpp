@@ -72,23 +72,21 @@ FashionMnist load_fashion(const TrainingOptions& o) {
 
 Sequential fashion_classifier(const std::string& kind, std::size_t filters,
                               const std::string& implementation, std::uint64_t seed) {
+  if (kind != "lc2d" && kind != "conv2d")
+    throw std::invalid_argument("fashion_classifier: kind must be lc2d or conv2d, got " + kind);
+  const KernelOptions relu{.activation = "relu"};
+  Sequential model("fashion_" + kind, seed);
+  model.add(std::make_shared<Conv2D>(filters, std::vector<long>{3, 3}, ConvOptions{}, relu));
+  model.add(std::make_shared<MaxPooling2D>());
   // 'valid' padding: Keras' LocallyConnected2D with implementation 1 (what "auto" writes to the
   // file) supports nothing else, and the saved model must load in Keras.
-  auto stage = [&](std::size_t n) -> LayerPtr {
-    if (kind == "lc2d")
-      return std::make_shared<LocallyConnected2D>(
-          long(n), LcSizes{3, 3}, LocallyConnectedOptions{.implementation = implementation},
-          KernelOptions{.activation = "relu"});
-    if (kind == "conv2d")
-      return std::make_shared<Conv2D>(n, std::vector<long>{3, 3}, ConvOptions{},
-                                      KernelOptions{.activation = "relu"});
-    throw std::invalid_argument("fashion_classifier: kind must be lc2d or conv2d, got " + kind);
-  };
-  Sequential model(kind == "lc2d" ? "fashion_lc2d" : "fashion_conv2d", seed);
-  model.add(stage(filters));
-  model.add(std::make_shared<MaxPooling2D>());
-  model.add(stage(2 * filters));
-  model.add(std::make_shared<MaxPooling2D>());
+  if (kind == "lc2d")
+    model.add(std::make_shared<LocallyConnected2D>(
+        long(filters), LcSizes{3, 3},
+        LocallyConnectedOptions{.strides = 2, .implementation = implementation}, relu));
+  else
+    model.add(std::make_shared<Conv2D>(filters, std::vector<long>{3, 3},
+                                       ConvOptions{.strides = {2}}, relu));
   model.add(std::make_shared<Flatten>());
   model.add(std::make_shared<Dense>(10, KernelOptions{.activation = "softmax"}));
   model.build({28, 28, 1});

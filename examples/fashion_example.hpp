@@ -54,10 +54,11 @@ struct FashionMnist {
 // Loads and prints the shapes.
 FashionMnist load_fashion(const TrainingOptions& options);
 
-// The demo's network on 28×28×1 images: a 3×3 stage (kind "lc2d": LocallyConnected2D, "conv2d":
-// Conv2D; `filters`, ReLU, 'valid'), 2×2 max pooling, a second 3×3 stage of the same kind with
-// 2·filters, 2×2 max pooling, Dense(10, softmax). `implementation` is the
-// LocallyConnected2D argument (1, 2, 3 or auto).
+// The demo's network on 28×28×1 images: a Conv2D front (3×3, `filters`, ReLU) finds edges
+// anywhere, 2×2 max pooling, then a 3×3 stage with strides 2 whose weights may differ at every
+// position (kind "lc2d": LocallyConnected2D) or are shared (kind "conv2d": Conv2D), `filters`,
+// ReLU, then Dense(10, softmax). `implementation` is the LocallyConnected2D argument (1, 2, 3,
+// auto).
 Sequential fashion_classifier(const std::string& kind, std::size_t filters,
                               const std::string& implementation, std::uint64_t seed);
 

@@ -1,4 +1,5 @@
-// The default demo (scripts/demo): a Keras-style network of LocallyConnected2D layers trained on
+// The default demo (scripts/demo): a Keras-style network whose main layer is LocallyConnected2D
+// (a Conv2D front, then 3×3 windows with weights of their own at every position), trained on
 // Fashion-MNIST with Adam. Prints the summary, a progress bar per epoch with validation metrics,
 // `test accuracy: 0.XXXX` and the wall time, and saves the trained model as a Keras .h5.
 #include <cstdio>
@@ -17,14 +18,14 @@ int main(int argc, char** argv) {
   TrainingOptions options;
   options.epochs = 3;
   options.batch_size = 64;
-  std::size_t filters = 16;
+  std::size_t filters = 32;
   std::string implementation = "auto", output = "fashion_lc2d.h5";
   po::options_description opts(
-      "fashion_lc2d: LocallyConnected2D layers on Fashion-MNIST (the demo)\n"
+      "fashion_lc2d: a LocallyConnected2D network on Fashion-MNIST (the demo)\n"
       "usage: fashion_lc2d [options]\noptions");
   add_training_options(opts, options);
   opts.add_options()("filters", po::value(&filters)->default_value(filters),
-                     "filters of the first LocallyConnected2D layer (the second has twice as many)")(
+                     "filters of the Conv2D front and of the LocallyConnected2D layer")(
       "implementation", po::value(&implementation)->default_value(implementation),
       "LocallyConnected2D implementation: 1, 2, 3 or auto (fastest per batch, stored as 1)")(
       "output", po::value(&output)->default_value(output), "the trained model as a Keras .h5");

@@ -30,11 +30,11 @@ std::string read_text(const std::string& path) {
   return s.str();
 }
 
-class History : public TempDirTest {};
+class HistoryFiles : public TempDirTest {};
 
 }  // namespace
 
-TEST_F(History, ColumnsAreLossMetricsThenValidation) {
+TEST_F(HistoryFiles, ColumnsAreLossMetricsThenValidation) {
   EXPECT_EQ(two_runs().columns(),
             (std::vector<std::string>{"loss", "accuracy", "val_loss", "val_accuracy"}));
   HistoryLog no_validation;
@@ -42,7 +42,7 @@ TEST_F(History, ColumnsAreLossMetricsThenValidation) {
   EXPECT_EQ(no_validation.columns(), (std::vector<std::string>{"loss", "mae"}));
 }
 
-TEST_F(History, CsvHasOneRowPerEpochOfEveryRun) {
+TEST_F(HistoryFiles, CsvHasOneRowPerEpochOfEveryRun) {
   write_history_csv(two_runs(), file("h.csv"));
   EXPECT_EQ(read_text(file("h.csv")),
             "model,epoch,loss,accuracy,val_loss,val_accuracy,seconds\n"
@@ -52,7 +52,7 @@ TEST_F(History, CsvHasOneRowPerEpochOfEveryRun) {
   EXPECT_EQ(entries(), 1u);  // no temporary file left
 }
 
-TEST_F(History, RecorderNamesTheRunAndCountsEpochsFromOne) {
+TEST_F(HistoryFiles, RecorderNamesTheRunAndCountsEpochsFromOne) {
   HistoryLog log;
   HistoryRecorder recorder(log, "lc2d");
   Sequential model;
@@ -68,7 +68,7 @@ TEST_F(History, RecorderNamesTheRunAndCountsEpochsFromOne) {
   EXPECT_GE(log.runs[0].epochs[1].seconds, 0.0);
 }
 
-TEST_F(History, PlotsSvgAndPngWithGnuplot) {
+TEST_F(HistoryFiles, PlotsSvgAndPngWithGnuplot) {
   if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot-nox is not installed";
   plot_history(two_runs(), file("h.svg"), "two runs");
   const std::string svg = read_text(file("h.svg"));
@@ -80,7 +80,7 @@ TEST_F(History, PlotsSvgAndPngWithGnuplot) {
   EXPECT_EQ(entries(), 2u);
 }
 
-TEST_F(History, PlotErrorsSayWhatIsWrong) {
+TEST_F(HistoryFiles, PlotErrorsSayWhatIsWrong) {
   try {
     check_plot_path(file("h.pdf"));
     FAIL() << "a .pdf plot was accepted";

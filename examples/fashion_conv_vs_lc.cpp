@@ -1,7 +1,7 @@
 // The demo's network twice on the same budget (epochs, batch size, learning rate, seed): its
 // second stage once a Conv2D (one kernel shared by all positions), once a LocallyConnected2D (a
-// kernel per output position). Prints each summary and progress, then a table of parameters, seconds per epoch,
-// throughput and test accuracy.
+// kernel per output position). Prints each summary and progress, then a table of parameters,
+// seconds per epoch, throughput and test accuracy.
 #include <iostream>
 
 #include "examples/fashion_example.hpp"
@@ -14,24 +14,20 @@ int main(int argc, char** argv) {
   TrainingOptions options;
   options.epochs = 2;
   options.batch_size = 64;
-  std::size_t filters = 32;
-  std::string implementation = "auto";
+  NetworkOptions network;
   po::options_description opts(
       "fashion_conv_vs_lc: Conv2D and LocallyConnected2D networks on Fashion-MNIST, side by side\n"
       "usage: fashion_conv_vs_lc [options]\noptions");
   add_training_options(opts, options);
-  opts.add_options()("filters", po::value(&filters)->default_value(filters),
-                     "filters of both stages")(
-      "implementation", po::value(&implementation)->default_value(implementation),
-      "LocallyConnected2D implementation: 1, 2, 3 or auto");
+  add_network_options(opts, network, "filters of both stages", "LocallyConnected2D");
   if (auto status = parse_command_line("fashion_conv_vs_lc", argc, argv, opts, options))
     return *status;
 
   return run_program("fashion_conv_vs_lc", [&] {
     const FashionMnist data = load_fashion(options);
     std::vector<Contender> contenders;
-    contenders.push_back({"conv2d", fashion_classifier("conv2d", filters, implementation, options.seed)});
-    contenders.push_back({"lc2d", fashion_classifier("lc2d", filters, implementation, options.seed)});
+    contenders.push_back({"conv2d", fashion_classifier("conv2d", network, options.seed)});
+    contenders.push_back({"lc2d", fashion_classifier("lc2d", network, options.seed)});
     HistoryLog log;
     compare(contenders, data, options, log);
     std::printf("wall time: %.1f s\n", seconds_since(start));

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "layers/conv2d.hpp"
@@ -18,8 +17,9 @@ void add_training_options(po::options_description& opts, TrainingOptions& o) {
   opts.add_options()("help,h", "show this help")(
       "epochs", po::value(&o.epochs)->default_value(o.epochs), "passes over the training data")(
       "batch-size", po::value(&o.batch_size)->default_value(o.batch_size), "samples per step")(
-      "learning-rate", po::value(&o.learning_rate)->default_value(o.learning_rate), "Adam's step size")(
-      "seed", po::value(&o.seed)->default_value(o.seed), "seed of initial weights and shuffling")(
+      "learning-rate", po::value(&o.learning_rate)->default_value(o.learning_rate),
+      "Adam's step size")("seed", po::value(&o.seed)->default_value(o.seed),
+                          "seed of initial weights and shuffling")(
       "train-samples", po::value(&o.train_samples)->default_value(o.train_samples),
       "train on the first N training images (0: all 60,000)")(
       "validation-split", po::value(&o.validation_split)->default_value(o.validation_split),
@@ -28,6 +28,14 @@ void add_training_options(po::options_description& opts, TrainingOptions& o) {
       "Fashion-MNIST IDX files (Debian package dataset-fashion-mnist)")(
       "history", po::value(&o.history), "write the per-epoch logs to this CSV file")(
       "plot", po::value(&o.plot), "draw loss and accuracy curves into this .svg or .png (gnuplot)");
+}
+
+void add_network_options(po::options_description& opts, NetworkOptions& network,
+                         const std::string& filters_help, const std::string& layer) {
+  opts.add_options()("filters", po::value(&network.filters)->default_value(network.filters),
+                     filters_help.c_str())(
+      "implementation", po::value(&network.implementation)->default_value(network.implementation),
+      (layer + " implementation: 1, 2, 3 or auto (fastest per batch, stored as 1)").c_str());
 }
 
 std::optional<int> parse_command_line(const std::string& program, int argc, char** argv,
@@ -47,7 +55,8 @@ std::optional<int> parse_command_line(const std::string& program, int argc, char
       throw po::error("--validation-split must be in [0, 1)");
     if (!o.plot.empty()) check_plot_path(o.plot);
   } catch (const std::exception& e) {
-    std::cerr << program << ": error: " << e.what() << "\n(" << program << " --help lists the options)\n";
+    std::cerr << program << ": error: " << e.what() << "\n(" << program
+              << " --help lists the options)\n";
     return 2;
   }
   return std::nullopt;
@@ -70,22 +79,23 @@ FashionMnist load_fashion(const TrainingOptions& o) {
   return {std::move(train.x), std::move(train.y), std::move(test.x), std::move(test.y)};
 }
 
-Sequential fashion_classifier(const std::string& kind, std::size_t filters,
-                              const std::string& implementation, std::uint64_t seed) {
+Sequential fashion_classifier(const std::string& kind, const NetworkOptions& network,
+                              std::uint64_t seed) {
   if (kind != "lc2d" && kind != "conv2d")
     throw std::invalid_argument("fashion_classifier: kind must be lc2d or conv2d, got " + kind);
   const KernelOptions relu{.activation = "relu"};
   Sequential model("fashion_" + kind, seed);
-  model.add(std::make_shared<Conv2D>(filters, std::vector<long>{3, 3}, ConvOptions{}, relu));
+  model.add(
+      std::make_shared<Conv2D>(network.filters, std::vector<long>{3, 3}, ConvOptions{}, relu));
   model.add(std::make_shared<MaxPooling2D>());
   // 'valid' padding: Keras' LocallyConnected2D with implementation 1 (what "auto" writes to the
   // file) supports nothing else, and the saved model must load in Keras.
   if (kind == "lc2d")
     model.add(std::make_shared<LocallyConnected2D>(
-        long(filters), LcSizes{3, 3},
-        LocallyConnectedOptions{.strides = 2, .implementation = implementation}, relu));
+        long(network.filters), LcSizes{3, 3},
+        LocallyConnectedOptions{.strides = 2, .implementation = network.implementation}, relu));
   else
-    model.add(std::make_shared<Conv2D>(filters, std::vector<long>{3, 3},
+    model.add(std::make_shared<Conv2D>(network.filters, std::vector<long>{3, 3},
                                        ConvOptions{.strides = {2}}, relu));
   model.add(std::make_shared<Flatten>());
   model.add(std::make_shared<Dense>(10, KernelOptions{.activation = "softmax"}));
@@ -112,8 +122,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 TrainingResult train_and_test(Sequential& model, const std::string& name, const FashionMnist& data,
                               const TrainingOptions& o, HistoryLog& log) {
-  FitOptions fit{.batch_size = o.batch_size, .epochs = o.epochs,
-                 .validation_split = o.validation_split};
+  FitOptions fit{
+      .batch_size = o.batch_size, .epochs = o.epochs, .validation_split = o.validation_split};
   fit.callbacks.push_back(std::make_shared<HistoryRecorder>(log, name));
   const auto start = std::chrono::steady_clock::now();
   model.fit(data.x_train, data.y_train, fit);
@@ -124,8 +134,8 @@ TrainingResult train_and_test(Sequential& model, const std::string& name, const 
           trained * double(epochs) / seconds};
 }
 
-void compare(std::vector<Contender>& contenders, const FashionMnist& data,
-             const TrainingOptions& o, HistoryLog& log) {
+void compare(std::vector<Contender>& contenders, const FashionMnist& data, const TrainingOptions& o,
+             HistoryLog& log) {
   std::vector<TrainingResult> results;
   for (auto& c : contenders) {
     std::cout << '\n' << c.name << ":\n" << c.model.summary() << '\n';
@@ -140,7 +150,8 @@ void compare(std::vector<Contender>& contenders, const FashionMnist& data,
                 results[i].samples_per_second, results[i].test.at("accuracy"));
 }
 
-void write_history_files(const HistoryLog& log, const TrainingOptions& o, const std::string& title) {
+void write_history_files(const HistoryLog& log, const TrainingOptions& o,
+                         const std::string& title) {
   if (!o.history.empty()) {
     write_history_csv(log, o.history);
     std::cout << "history: " << o.history << '\n';

@@ -3,15 +3,14 @@
 // files and the final report. Each program adds only its own options and story.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
-#include <nlohmann/json_fwd.hpp>
 
 #include "io/history.hpp"
 #include "io/idx.hpp"
@@ -37,6 +36,15 @@ struct TrainingOptions {
 
 void add_training_options(po::options_description& opts, TrainingOptions& options);
 
+// The size and LocallyConnected implementation of a program's networks.
+struct NetworkOptions {
+  std::size_t filters = 32;
+  std::string implementation = "auto";
+};
+// --filters (described by `filters_help`) and --implementation of `layer` (1, 2, 3 or auto).
+void add_network_options(po::options_description& opts, NetworkOptions& network,
+                         const std::string& filters_help, const std::string& layer);
+
 // Parses the command line into `opts`' bound values. Returns the exit status to stop with (0
 // after printing --help, 2 after printing a usage error) or nothing to go on. A --plot path must
 // end in .svg or .png and gnuplot must be installed: checked here, before any training.
@@ -54,13 +62,12 @@ struct FashionMnist {
 // Loads and prints the shapes.
 FashionMnist load_fashion(const TrainingOptions& options);
 
-// The demo's network on 28×28×1 images: a Conv2D front (3×3, `filters`, ReLU) finds edges
+// The demo's network on 28×28×1 images: a Conv2D front (3×3, network.filters, ReLU) finds edges
 // anywhere, 2×2 max pooling, then a 3×3 stage with strides 2 whose weights may differ at every
 // position (kind "lc2d": LocallyConnected2D) or are shared (kind "conv2d": Conv2D), `filters`,
-// ReLU, then Dense(10, softmax). `implementation` is the LocallyConnected2D argument (1, 2, 3,
-// auto).
-Sequential fashion_classifier(const std::string& kind, std::size_t filters,
-                              const std::string& implementation, std::uint64_t seed);
+// ReLU, then Dense(10, softmax), with network.implementation for the LocallyConnected2D.
+Sequential fashion_classifier(const std::string& kind, const NetworkOptions& network,
+                              std::uint64_t seed);
 
 // Adam(learning_rate), sparse categorical cross-entropy, accuracy.
 void compile_classifier(Sequential& model, float learning_rate);

@@ -4,7 +4,6 @@
 // `test accuracy: 0.XXXX` and the wall time, and saves the trained model as a Keras .h5.
 #include <cstdio>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "examples/fashion_example.hpp"
@@ -18,22 +17,22 @@ int main(int argc, char** argv) {
   TrainingOptions options;
   options.epochs = 3;
   options.batch_size = 64;
-  std::size_t filters = 32;
-  std::string implementation = "auto", output = "fashion_lc2d.h5";
+  NetworkOptions network;
+  std::string output = "fashion_lc2d.h5";
   po::options_description opts(
       "fashion_lc2d: a LocallyConnected2D network on Fashion-MNIST (the demo)\n"
       "usage: fashion_lc2d [options]\noptions");
   add_training_options(opts, options);
-  opts.add_options()("filters", po::value(&filters)->default_value(filters),
-                     "filters of the Conv2D front and of the LocallyConnected2D layer")(
-      "implementation", po::value(&implementation)->default_value(implementation),
-      "LocallyConnected2D implementation: 1, 2, 3 or auto (fastest per batch, stored as 1)")(
-      "output", po::value(&output)->default_value(output), "the trained model as a Keras .h5");
+  add_network_options(opts, network,
+                      "filters of the Conv2D front and of the LocallyConnected2D layer",
+                      "LocallyConnected2D");
+  opts.add_options()("output", po::value(&output)->default_value(output),
+                     "the trained model as a Keras .h5");
   if (auto status = parse_command_line("fashion_lc2d", argc, argv, opts, options)) return *status;
 
   return run_program("fashion_lc2d", [&] {
     const FashionMnist data = load_fashion(options);
-    Sequential model = fashion_classifier("lc2d", filters, implementation, options.seed);
+    Sequential model = fashion_classifier("lc2d", network, options.seed);
     compile_classifier(model, options.learning_rate);
     std::cout << model.summary() << '\n';
 

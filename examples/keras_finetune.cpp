@@ -6,7 +6,6 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 #include <xtensor/xview.hpp>
 
@@ -53,8 +52,9 @@ float max_difference(const Tensor& a, const Tensor& b) {
 void check_fits_fashion(const Sequential& model) {
   const Shape in = model.input_shape(), out = model.output_shape();
   if (in.size() != 3 || in[2] != 1 || in[0] > 28 || in[1] > 28 || out != Shape{10})
-    throw std::runtime_error("the model takes " + shape_str(in) + " and gives " + shape_str(out) +
-                             "; fine-tuning on Fashion-MNIST needs (rows ≤ 28, cols ≤ 28, 1) → (10)");
+    throw std::runtime_error(
+        "the model takes " + shape_str(in) + " and gives " + shape_str(out) +
+        "; fine-tuning on Fashion-MNIST needs (rows ≤ 28, cols ≤ 28, 1) → (10)");
 }
 
 }  // namespace
@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
     std::printf("saved: %s (reloaded: predictions differ by at most %.2g)\n", output.c_str(),
                 max_difference(load_model(output).predict(sample), model.predict(sample)));
     std::printf("wall time: %.1f s\n", seconds_since(start));
-    write_history_files(log, options, "Fine-tuning " + std::filesystem::path(model_path).filename().string());
+    write_history_files(log, options,
+                        "Fine-tuning " + std::filesystem::path(model_path).filename().string());
     return 0;
   });
 }

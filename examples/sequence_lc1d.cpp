@@ -15,21 +15,21 @@ using namespace tessera::examples;
 
 namespace {
 
-// Two 3-step stages of `kind` (lc1d or conv1d; filters, then 2·filters; ReLU), each followed by
-// max pooling over 2 steps, then Dense(10, softmax), on (28 steps, 28 features).
-Sequential sequence_classifier(const std::string& kind, std::size_t filters,
-                               const std::string& implementation, std::uint64_t seed) {
+// Two 3-step stages of `kind` (lc1d or conv1d; network.filters, then twice as many; ReLU), each
+// followed by max pooling over 2 steps, then Dense(10, softmax), on (28 steps, 28 features).
+Sequential sequence_classifier(const std::string& kind, const NetworkOptions& network,
+                               std::uint64_t seed) {
   auto stage = [&](std::size_t n) -> LayerPtr {
     const KernelOptions relu{.activation = "relu"};
     if (kind == "lc1d")
       return std::make_shared<LocallyConnected1D>(
-          long(n), 3, LocallyConnectedOptions{.implementation = implementation}, relu);
+          long(n), 3, LocallyConnectedOptions{.implementation = network.implementation}, relu);
     return std::make_shared<Conv1D>(n, std::vector<long>{3}, ConvOptions{}, relu);
   };
   Sequential model("sequence_" + kind, seed);
-  model.add(stage(filters));
+  model.add(stage(network.filters));
   model.add(std::make_shared<MaxPooling1D>());
-  model.add(stage(2 * filters));
+  model.add(stage(2 * network.filters));
   model.add(std::make_shared<MaxPooling1D>());
   model.add(std::make_shared<Flatten>());
   model.add(std::make_shared<Dense>(10, KernelOptions{.activation = "softmax"}));
@@ -47,16 +47,14 @@ int main(int argc, char** argv) {
   TrainingOptions options;
   options.epochs = 3;
   options.batch_size = 64;
-  std::size_t filters = 32;
-  std::string implementation = "auto";
+  NetworkOptions network;
   po::options_description opts(
       "sequence_lc1d: LocallyConnected1D and Conv1D on Fashion-MNIST read as sequences of rows\n"
       "usage: sequence_lc1d [options]\noptions");
   add_training_options(opts, options);
-  opts.add_options()("filters", po::value(&filters)->default_value(filters),
-                     "filters of the first stage (the second has twice as many)")(
-      "implementation", po::value(&implementation)->default_value(implementation),
-      "LocallyConnected1D implementation: 1, 2, 3 or auto");
+  add_network_options(opts, network, "filters of the first stage (the second has twice as many)",
+                      "LocallyConnected1D");
+
   if (auto status = parse_command_line("sequence_lc1d", argc, argv, opts, options)) return *status;
 
   return run_program("sequence_lc1d", [&] {
@@ -66,8 +64,8 @@ int main(int argc, char** argv) {
     std::cout << "as sequences: train " << shape_str(data.x_train) << ", test "
               << shape_str(data.x_test) << '\n';
     std::vector<Contender> contenders;
-    contenders.push_back({"conv1d", sequence_classifier("conv1d", filters, implementation, options.seed)});
-    contenders.push_back({"lc1d", sequence_classifier("lc1d", filters, implementation, options.seed)});
+    contenders.push_back({"conv1d", sequence_classifier("conv1d", network, options.seed)});
+    contenders.push_back({"lc1d", sequence_classifier("lc1d", network, options.seed)});
     HistoryLog log;
     compare(contenders, data, options, log);
     std::printf("wall time: %.1f s\n", seconds_since(start));

@@ -1,5 +1,8 @@
 #include "io/history.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -8,9 +11,6 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace tessera {
 
@@ -73,7 +73,8 @@ std::string curves(const HistoryLog& log, const std::vector<std::string>& column
     for (const std::string& k : {key, "val_" + key}) {
       const auto at = std::find(columns.begin(), columns.end(), k);
       const auto& epochs = log.runs[r].epochs;
-      if (std::none_of(epochs.begin(), epochs.end(), [&](const auto& e) { return e.logs.count(k); }))
+      if (std::none_of(epochs.begin(), epochs.end(),
+                       [&](const auto& e) { return e.logs.count(k); }))
         continue;
       const std::string& model = log.runs[r].model;
       plot += std::string(plot == "plot" ? " " : ", ") + "$run" + std::to_string(r) +
@@ -174,17 +175,20 @@ void plot_history(const HistoryLog& log, const std::string& path, const std::str
 
   const std::string temporary = temporary_for(path);
   std::ostringstream script;
-  script << (extension_of(path) == ".svg"
-                 ? "set terminal svg size 960,400 dynamic noenhanced background rgb 'white' font 'sans,12'\n"
-                 : "set terminal pngcairo size 960,400 noenhanced background rgb 'white' font 'sans,10'\n")
+  script << (extension_of(path) == ".svg" ? "set terminal svg size 960,400 dynamic noenhanced "
+                                            "background rgb 'white' font 'sans,12'\n"
+                                          : "set terminal pngcairo size 960,400 noenhanced "
+                                            "background rgb 'white' font 'sans,10'\n")
          << "set output " << quoted(temporary) << "\n"
          << "set datafile missing '?'\nset grid\nset key outside bottom center horizontal\n"
-         << "set xrange [0.5:" << last_epoch << ".5]\n" << (last_epoch <= 20 ? "set xtics 1\n" : "")
-         << datablocks(log, columns)
-         << "set multiplot layout 1," << (metric.empty() ? 1 : 2) << " title "
-         << quoted(title) << "\n"
-         << "set title 'loss by epoch'\n" << curves(log, columns, "loss");
-  if (!metric.empty()) script << "set title " << quoted(metric + " by epoch") << "\n" << curves(log, columns, metric);
+         << "set xrange [0.5:" << last_epoch << ".5]\n"
+         << (last_epoch <= 20 ? "set xtics 1\n" : "") << datablocks(log, columns)
+         << "set multiplot layout 1," << (metric.empty() ? 1 : 2) << " title " << quoted(title)
+         << "\n"
+         << "set title 'loss by epoch'\n"
+         << curves(log, columns, "loss");
+  if (!metric.empty())
+    script << "set title " << quoted(metric + " by epoch") << "\n" << curves(log, columns, metric);
   script << "unset multiplot\nset output\n";
 
   FILE* gnuplot = popen("gnuplot", "w");

@@ -15,10 +15,12 @@ namespace {
 // Two runs as a comparison writes them; the second has no validation in its first epoch.
 HistoryLog two_runs() {
   HistoryLog log;
-  log.runs.push_back({"conv", {{1, {{"loss", 0.5}, {"accuracy", 0.8}, {"val_loss", 0.4},
-                                    {"val_accuracy", 0.85}}, 2.5},
-                               {2, {{"loss", 0.25}, {"accuracy", 0.9}, {"val_loss", 0.3},
-                                    {"val_accuracy", 0.875}}, 2.0}}});
+  log.runs.push_back(
+      {"conv",
+       {{1, {{"loss", 0.5}, {"accuracy", 0.8}, {"val_loss", 0.4}, {"val_accuracy", 0.85}}, 2.5},
+        {2,
+         {{"loss", 0.25}, {"accuracy", 0.9}, {"val_loss", 0.3}, {"val_accuracy", 0.875}},
+         2.0}}});
   log.runs.push_back({"lc", {{1, {{"loss", 0.75}, {"accuracy", 0.7}}, 1.5}}});
   return log;
 }
@@ -85,7 +87,8 @@ TEST_F(HistoryFiles, PlotErrorsSayWhatIsWrong) {
     check_plot_path(file("h.pdf"));
     FAIL() << "a .pdf plot was accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("must end in .svg or .png"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("must end in .svg or .png"), std::string::npos)
+        << e.what();
   }
   const std::string path = std::getenv("PATH");
   setenv("PATH", dir_.c_str(), 1);  // a PATH without gnuplot

@@ -20,6 +20,7 @@ OptimizerPtr Adagrad::from_config(const Json& config) {
   OptimizerConfig c("Adagrad", config);
   auto opt = std::make_shared<Adagrad>(0.001f, c.number("initial_accumulator_value", 0.1f),
                                        c.number("epsilon", 1e-7f));
+  opt->legacy = c.legacy();
   c.apply_base(*opt);
   return opt;
 }
@@ -28,7 +29,7 @@ Json Adagrad::get_config() const {
   Json c = Optimizer::get_config();
   c["initial_accumulator_value"] = initial_accumulator_value_;
   c["epsilon"] = epsilon_;
-  return c;
+  return legacy ? legacy_config(c, decay) : c;
 }
 
 void Adagrad::update(std::size_t index, Tensor& w, const Tensor& g, float lr, std::int64_t) {
@@ -37,7 +38,7 @@ void Adagrad::update(std::size_t index, Tensor& w, const Tensor& g, float lr, st
   const float* pg = g.data();
   for (std::size_t i = 0; i < w.size(); ++i) {
     a[i] += pg[i] * pg[i];
-    pw[i] -= lr * pg[i] / std::sqrt(a[i] + epsilon_);
+    pw[i] -= lr * pg[i] / (legacy ? std::sqrt(a[i]) + epsilon_ : std::sqrt(a[i] + epsilon_));
   }
 }
 

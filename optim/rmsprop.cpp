@@ -15,6 +15,7 @@ OptimizerPtr RMSprop::from_config(const Json& config) {
   OptimizerConfig c("RMSprop", config);
   auto opt = std::make_shared<RMSprop>(0.001f, c.number("rho", 0.9f), c.number("momentum", 0.0f),
                                        c.number("epsilon", 1e-7f), c.flag("centered", false));
+  opt->legacy = c.legacy();
   c.apply_base(*opt);
   return opt;
 }
@@ -25,7 +26,7 @@ Json RMSprop::get_config() const {
   c["momentum"] = momentum_;
   c["epsilon"] = epsilon_;
   c["centered"] = centered_;
-  return c;
+  return legacy ? legacy_config(c, decay) : c;
 }
 
 void RMSprop::update(std::size_t index, Tensor& w, const Tensor& g, float lr, std::int64_t) {
@@ -39,12 +40,13 @@ void RMSprop::update(std::size_t index, Tensor& w, const Tensor& g, float lr, st
   const float* pg = g.data();
   for (std::size_t i = 0; i < w.size(); ++i) {
     v[i] = rho_ * v[i] + (1.0f - rho_) * pg[i] * pg[i];
-    float d = v[i] + epsilon_;
+    float d = v[i];  // the variance estimate, before ε
     if (a) {
       a[i] = rho_ * a[i] + (1.0f - rho_) * pg[i];
-      d = v[i] - a[i] * a[i] + epsilon_;
+      d -= a[i] * a[i];
     }
-    const float increment = lr * pg[i] / std::sqrt(d);
+    const float root = legacy && !p ? std::sqrt(d) + epsilon_ : std::sqrt(d + epsilon_);
+    const float increment = lr * pg[i] / root;
     if (p) {
       p[i] = momentum_ * p[i] + increment;
       pw[i] -= p[i];

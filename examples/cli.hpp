@@ -24,7 +24,12 @@ using Args = std::vector<std::string>;
 bool parse(const std::string& usage, po::options_description& opts, const Args& args,
            po::variables_map& vm);
 
+// The value of a long option `key` that must be positive; throws UsageError naming it.
+std::size_t positive(const po::variables_map& vm, const std::string& key);
+
 int summary(const Args& args);
 int predict(const Args& args);
+int fit(const Args& args);
+int evaluate(const Args& args);
 
 }  // namespace tessera::cli

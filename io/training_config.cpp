@@ -80,7 +80,8 @@ void compile_from_training_config(Sequential& model, const Json& config) {
   if (!config.is_object()) fail("must be a JSON object, got " + config.dump());
   if (!config.contains("optimizer_config")) fail("has no optimizer_config");
   if (!config.contains("loss") || config["loss"].is_null()) fail("has no loss");
-  const Json& weights = single_output(config.value("loss_weights", Json()), "loss_weights");
+  const Json loss_weights = config.value("loss_weights", Json());
+  const Json& weights = single_output(loss_weights, "loss_weights");
   if (!weights.is_null() && !(weights.is_number() && weights.get<double>() == 1.0))
     fail("loss_weights " + config["loss_weights"].dump() + " are not supported (only 1)");
   const Json& loss_config = unwrap_function(single_output(config["loss"], "loss"));

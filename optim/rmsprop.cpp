@@ -8,6 +8,13 @@
 
 namespace tessera {
 
+namespace {
+
+// An optimizer with a legacy decay is a legacy one (Keras 2.11+'s optimizers have no decay).
+bool legacy_form(const RMSprop& o) { return o.legacy || o.decay != 0.0f; }
+
+}  // namespace
+
 RMSprop::RMSprop(float learning_rate, float rho, float momentum, float epsilon, bool centered)
     : Optimizer(learning_rate), rho_(rho), momentum_(momentum), epsilon_(epsilon), centered_(centered) {}
 
@@ -26,7 +33,7 @@ Json RMSprop::get_config() const {
   c["momentum"] = momentum_;
   c["epsilon"] = epsilon_;
   c["centered"] = centered_;
-  return legacy ? legacy_config(c, decay) : c;
+  return legacy_form(*this) ? legacy_config(c, decay) : c;
 }
 
 void RMSprop::update(std::size_t index, Tensor& w, const Tensor& g, float lr, std::int64_t) {
@@ -45,7 +52,7 @@ void RMSprop::update(std::size_t index, Tensor& w, const Tensor& g, float lr, st
       a[i] = rho_ * a[i] + (1.0f - rho_) * pg[i];
       d -= a[i] * a[i];
     }
-    const float root = legacy && !p ? std::sqrt(d) + epsilon_ : std::sqrt(d + epsilon_);
+    const float root = legacy_form(*this) && !p ? std::sqrt(d) + epsilon_ : std::sqrt(d + epsilon_);
     const float increment = lr * pg[i] / root;
     if (p) {
       p[i] = momentum_ * p[i] + increment;

@@ -127,7 +127,7 @@ TEST_F(TrainingConfig, WhatCannotCompileIsAOneLineErrorNamingFileAndValue) {
   const std::string adam = R"("optimizer_config": {"class_name": "Adam", "config": {}})";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({"loss": "fancy_loss", )" + adam + "}", "unknown loss 'fancy_loss'"},
-      {R"({"loss": "mse", "metrics": ["auc"], )" + adam + "}", "unsupported metric \"auc\""},
+      {R"({"loss": "mse", "metrics": ["auc"], )" + adam + "}", "unknown metric 'auc'"},
       {R"({"loss": "mse", "metrics": [{"class_name": "AUC", "config": {"name": "auc"}}], )" + adam + "}",
        "unsupported metric {\"class_name\":\"AUC\""},
       {R"({"loss": "mse", "optimizer_config": {"class_name": "Ftrl", "config": {}}})", "unknown optimizer 'Ftrl'"},

@@ -55,4 +55,10 @@ std::string one_line(const std::string& message) {
   return out;
 }
 
+std::size_t positive(const po::variables_map& vm, const std::string& key) {
+  const long value = vm[key].as<long>();
+  if (value <= 0) throw UsageError("--" + key + " must be positive, got " + std::to_string(value));
+  return std::size_t(value);
+}
+
 }  // namespace tessera::cli

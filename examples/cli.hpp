@@ -29,7 +29,12 @@ bool parse(const std::string& usage, po::options_description& opts, const Args& 
 // Control characters and bytes that are not valid UTF-8 become \xNN escapes.
 std::string one_line(const std::string& message);
 
+// The value of a long option `key` that must be positive; throws UsageError naming it.
+std::size_t positive(const po::variables_map& vm, const std::string& key);
+
 int summary(const Args& args);
 int predict(const Args& args);
+int fit(const Args& args);
+int evaluate(const Args& args);
 
 }  // namespace tessera::cli

@@ -14,7 +14,8 @@ int summary(const Args& args) {
   opts.add_options()("model", po::value<std::string>()->required(), "Keras .h5 file (model.save)");
   po::variables_map vm;
   if (!parse("tessera summary --model M.h5", opts, args, vm)) return 0;
-  std::cout << load_model(vm["model"].as<std::string>()).summary();
+  // Not compiled: a training_config tessera cannot read must not stop a summary or a prediction.
+  std::cout << load_model(vm["model"].as<std::string>(), false).summary();
   return 0;
 }
 
@@ -31,10 +32,9 @@ int predict(const Args& args) {
   if (!parse("tessera predict --model M.h5 --input X.h5 [--dataset x] --output Y.h5 [--batch-size N] [--allow-nan]",
              opts, args, vm))
     return 0;
-  const long batch_size = vm["batch-size"].as<long>();
-  if (batch_size <= 0) throw UsageError("--batch-size must be positive, got " + std::to_string(batch_size));
+  const std::size_t batch_size = positive(vm, "batch-size");
 
-  const Sequential model = load_model(vm["model"].as<std::string>());
+  const Sequential model = load_model(vm["model"].as<std::string>(), false);
   const H5File input(vm["input"].as<std::string>());
   const std::string dataset = vm["dataset"].as<std::string>();
   const Tensor x = input.read_tensor(dataset);
@@ -42,7 +42,7 @@ int predict(const Args& args) {
     require_finite(x, input.path() + " dataset '" + dataset + "'", "pass --allow-nan to predict anyway");
   Tensor y;
   try {
-    y = model.predict(x, std::size_t(batch_size), /*allow_nan=*/true);  // checked above, with the CLI's hint
+    y = model.predict(x, batch_size, /*allow_nan=*/true);  // checked above, with the CLI's hint
   } catch (const ShapeError& e) {
     throw std::runtime_error(input.path() + " dataset '" + dataset + "': " + e.what());
   }

@@ -28,6 +28,8 @@ const std::map<std::string, std::pair<int (*)(const Args&), const char*>> kComma
     {"info", {info, "print the version and how this build computes"}},
     {"summary", {tessera::cli::summary, "print the Keras summary of a model file"}},
     {"predict", {tessera::cli::predict, "write a model's outputs for inputs in an HDF5 file"}},
+    {"fit", {tessera::cli::fit, "train a model file on arrays in an HDF5 file and save it"}},
+    {"evaluate", {tessera::cli::evaluate, "print a model's loss and metrics on arrays in an HDF5 file"}},
 };
 
 void print_help() {

@@ -10,6 +10,7 @@
 #include "core/finite.hpp"
 #include "io/hdf5.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/training_config.hpp"
 #include "layers/keras_config.hpp"
 #include "layers/registry.hpp"
 
@@ -436,7 +437,7 @@ Json model_config(const Sequential& model) {
   return {{"class_name", "Sequential"}, {"config", {{"name", model.name()}, {"layers", entries}}}};
 }
 
-Sequential load_model(const std::string& path) {
+Sequential load_model(const std::string& path, bool compile) {
   try {
     H5File f(path);
     if (!f.has_attribute("/", "model_config"))
@@ -456,6 +457,15 @@ Sequential load_model(const std::string& path) {
       fail(path + ": " + e.what());
     }
     load_weights_from(f, model, false);
+    if (compile && f.has_attribute("/", "training_config")) {
+      try {
+        compile_from_training_config(model, Json::parse(f.read_string("/", "training_config")));
+      } catch (const nlohmann::json::parse_error& e) {
+        fail(path + ": training_config is not valid JSON: " + e.what());
+      } catch (const KerasFormatError& e) {
+        fail(path + ": " + e.what());
+      }
+    }
     return model;
   } catch (const H5Error& e) {
     fail(e.what());  // names the file already
@@ -482,6 +492,8 @@ void save_weights(const Sequential& model, const std::string& path) {
 
 void save_model(const Sequential& model, const std::string& path, const Json* training_config) {
   const Json config = model_config(model);
+  const Json compiled = !training_config && model.compiled() ? tessera::training_config(model) : Json();
+  if (!compiled.is_null()) training_config = &compiled;
   try {
     H5Writer out(path);
     // Keras writes the version and backend as Python str (UTF-8), the JSON as bytes (ASCII).
@@ -496,6 +508,12 @@ void save_model(const Sequential& model, const std::string& path, const Json* tr
   } catch (const H5Error& e) {
     fail(e.what());
   }
+}
+
+std::shared_ptr<ModelCheckpoint> model_checkpoint(std::string path, ModelCheckpointOptions options) {
+  return std::make_shared<ModelCheckpoint>(
+      std::move(path), [](const Sequential& model, const std::string& to) { save_model(model, to); },
+      std::move(options));
 }
 
 }  // namespace tessera

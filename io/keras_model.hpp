@@ -37,7 +37,9 @@ inline constexpr const char* kKerasVersion = "2.15.0";
 inline constexpr const char* kKerasBackend = "tensorflow";
 
 // The model in a file written by Keras' model.save (or save_model below), with its weights.
-Sequential load_model(const std::string& path);
+// With `compile` (Keras' default) a file's training_config compiles the model
+// (io/training_config.hpp); without it, or when the file has none, the model is not compiled.
+Sequential load_model(const std::string& path, bool compile = true);
 
 // A model_config attribute's JSON. Keras configs nest a few levels; deeper nesting is refused
 // (KerasFormatError), as the code that walks and prints configs recurses.
@@ -56,10 +58,13 @@ void load_weights(Sequential& model, const std::string& path, bool by_name = fal
 
 // Keras' save_weights layout. Atomic: on error the file at `path` is left as it was.
 void save_weights(const Sequential& model, const std::string& path);
-// Keras' model.save layout. `training_config` (Keras' JSON of optimizer, loss and metrics, as
-// the training code produces it) is written as the root attribute training_config when given.
+// Keras' model.save layout. The root attribute training_config (Keras' JSON of optimizer, loss
+// and metrics) is `training_config` when given, else that of a compiled model, else absent.
 // Atomic: on error the file at `path` is left as it was.
 void save_model(const Sequential& model, const std::string& path,
                 const Json* training_config = nullptr);
+
+// A ModelCheckpoint whose saves are save_model's: whole model with its training_config, atomic.
+std::shared_ptr<ModelCheckpoint> model_checkpoint(std::string path, ModelCheckpointOptions options = {});
 
 }  // namespace tessera

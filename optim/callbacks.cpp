@@ -153,7 +153,8 @@ void TerminateOnNaN::on_batch_end(Sequential& model, std::size_t step, const Log
   if (it == logs.end() || std::isfinite(it->second)) return;
   message_ = "TerminateOnNaN: loss became " + format_log_value(it->second) + " at epoch " +
              std::to_string(epoch_ + 1) + ", step " + std::to_string(step + 1) + "; training stopped";
-  std::cerr << "tessera: " << message_ << '\n';
+  // On standard output, as Keras' print_msg; a caller treating the stop as an error reports message().
+  std::cout << message_ << '\n';
   model.stop_training = true;
 }
 

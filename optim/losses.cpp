@@ -224,6 +224,12 @@ LossPtr get_loss(const std::string& name) { return loss_from_json(Json(name)); }
 
 LossPtr loss_from_json(const Json& j) {
   const auto [name, config] = parse_keras_object(j, "loss");
+  // tessera's losses average over the batch (Keras' "auto" = sum_over_batch_size); a loss
+  // configured to sum or not reduce would train differently.
+  const Json reduction = config.value("reduction", Json());
+  if (!reduction.is_null() && reduction != "auto" && reduction != "sum_over_batch_size")
+    throw std::invalid_argument("loss '" + name + "': reduction " + reduction.dump() +
+                                " is not supported (only \"auto\" and \"sum_over_batch_size\")");
   auto it = table().find(name);
   if (it == table().end()) {
     std::string list;

@@ -164,6 +164,18 @@ bool OptimizerConfig::flag(const std::string& key, bool fallback) {
   return config_[key].get<bool>();
 }
 
+bool OptimizerConfig::legacy() { return flag("is_legacy_optimizer", !config_.empty()); }
+
+Json legacy_config(Json config, float decay) {
+  for (const char* key : {"weight_decay", "use_ema", "ema_momentum", "ema_overwrite_frequency",
+                          "jit_compile", "is_legacy_optimizer"})
+    config.erase(key);
+  for (const char* key : {"clipnorm", "global_clipnorm", "clipvalue"})
+    if (config.contains(key) && config[key].is_null()) config.erase(key);
+  config["decay"] = decay;
+  return config;
+}
+
 void OptimizerConfig::apply_base(Optimizer& optimizer) {
   for (const char* key : {"name", "ema_momentum", "ema_overwrite_frequency", "jit_compile",
                           "is_legacy_optimizer"})

@@ -1,6 +1,7 @@
 // Running the `tessera` tool as a user runs it, in a fresh directory per test: exit status,
 // stdout and stderr, and the failure contract every subcommand keeps (exit 1, one stderr line
-// "tessera: error: ...", no output file).
+// "tessera: error: ...", no output file). Cli adds a small model (m.h5; c.h5 the same model
+// compiled) and arrays for it (x.h5: x, inputs/dense_input, wide; data.h5: x and targets y).
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,11 @@
 
 #include <gtest/gtest.h>
 
+#include "io/hdf5.hpp"
+#include "io/hdf5_writer.hpp"
+#include "io/keras_model.hpp"
+#include "keras_files.hpp"
+#include "layers/dense.hpp"
 #include "temp_dir.hpp"
 
 struct Outcome {
@@ -45,4 +51,32 @@ class CliTest : public TempDirTest {
     EXPECT_NE(r.err.find(part), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(file("y.h5")));
   }
+};
+
+class Cli : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    using namespace tessera;
+    Sequential model("mlp", 1);
+    model.add(std::make_shared<Dense>(5, KernelOptions{.activation = "relu"}));
+    model.add(std::make_shared<Dense>(3));
+    model.build({4});
+    save_model(model, file("m.h5"));
+    model.compile("sgd", "mse", {"mae"});
+    save_model(model, file("c.h5"));
+    x_ = Generator(5).uniform({7, 4}, -1, 1);
+    expected_ = model.predict(x_);
+    H5Writer w(file("x.h5"));
+    w.write_tensor("/x", x_);
+    w.write_tensor("/inputs/dense_input", x_);
+    w.write_tensor("/wide", Generator(5).uniform({7, 5}, -1, 1));
+    w.commit();
+    H5Writer data(file("data.h5"));
+    data.write_tensor("x", x_);
+    data.write_tensor("y", Generator(6).uniform({7, 3}, -1, 1));
+    data.commit();
+  }
+
+  tessera::Tensor x_, expected_;
 };

@@ -4,40 +4,10 @@
 #include <xtensor/xio.hpp>
 
 #include "cli_test.hpp"
-#include "io/hdf5.hpp"
-#include "io/hdf5_writer.hpp"
-#include "io/keras_model.hpp"
-#include "keras_files.hpp"
-#include "layers/dense.hpp"
 
 using namespace tessera;
 
-namespace {
-
 using keras_files::kData;
-
-class Cli : public CliTest {
- protected:
-  void SetUp() override {
-    TempDirTest::SetUp();
-    Sequential model("mlp", 1);
-    model.add(std::make_shared<Dense>(5, KernelOptions{.activation = "relu"}));
-    model.add(std::make_shared<Dense>(3));
-    model.build({4});
-    save_model(model, file("m.h5"));
-    x_ = Generator(5).uniform({7, 4}, -1, 1);
-    expected_ = model.predict(x_);
-    H5Writer w(file("x.h5"));
-    w.write_tensor("/x", x_);
-    w.write_tensor("/inputs/dense_input", x_);
-    w.write_tensor("/wide", Generator(5).uniform({7, 5}, -1, 1));
-    w.commit();
-  }
-
-  Tensor x_, expected_;
-};
-
-}  // namespace
 
 TEST_F(Cli, PredictWritesTheOutputsAsDatasetY) {
   const Outcome r = run("predict --model " + file("m.h5") + " --input " + file("x.h5") +
@@ -88,7 +58,11 @@ TEST_F(Cli, UsageErrorsExitTwo) {
   }
 }
 
+namespace {
+
 class CliFixtures : public Cli, public ::testing::WithParamInterface<std::string> {};
+
+}  // namespace
 
 TEST_P(CliFixtures, PredictMatchesTheExpectedOutputs) {
   const std::string stem = kData + "/" + GetParam();

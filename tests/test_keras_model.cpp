@@ -9,6 +9,7 @@
 #include "io/hdf5.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/keras_model.hpp"
+#include "keras_files.hpp"
 #include "layers/dense.hpp"
 #include "temp_dir.hpp"
 
@@ -49,27 +50,8 @@ std::vector<std::string> layer_names(const Sequential& model) {
   return names;
 }
 
-// A whole-model file with this model_config and no weights (for configs that fail early).
-void write_config_only(const std::string& path, const std::string& model_config) {
-  H5Writer w(path);
-  w.write_string("/", "model_config", model_config, Charset::ascii);
-  w.create_group("/model_weights");
-  w.write_string_list("/model_weights", "layer_names", {});
-  w.commit();
-}
-
-// Layer groups as a Keras weights file holds them, written by hand: "<root>/<layer>" with
-// weight_names "<layer>/<weight><suffix>" and a dataset at each name.
-void write_layer_groups(H5Writer& w, const std::string& root, const Sequential& model, const std::string& suffix) {
-  for (const auto& l : model.layers()) {
-    const std::string group = root + "/" + l->name();
-    w.create_group(group);
-    std::vector<std::string> names;
-    for (const auto& weight : l->weights()) names.push_back(l->name() + "/" + weight.name + suffix);
-    w.write_string_list(group, "weight_names", names);
-    for (std::size_t i = 0; i < names.size(); ++i) w.write_tensor(group + "/" + names[i], l->weights()[i].variable.value());
-  }
-}
+using keras_files::write_config_only;
+using keras_files::write_layer_groups;
 
 Json dense_entry(const std::string& name, int units, const Json& extra = Json::object()) {
   Json config = {{"name", name}, {"units", units}, {"activation", "tanh"}};

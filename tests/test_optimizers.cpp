@@ -151,6 +151,37 @@ TEST(Optimizers, RmspropEpsilonIsInsideTheRoot) {
   EXPECT_NEAR(w(0), 1.0 - 0.1 * 2.0 / std::sqrt(v + 0.5), 1e-6);
 }
 
+// Keras 2.11-2.15 build the legacy optimizer from a config without is_legacy_optimizer: false
+// (every config Keras <= 2.10 wrote, and the fit fixtures'); its RMSprop without momentum and its
+// Adagrad add ε after the root. A large ε makes the two conventions differ clearly.
+TEST(OptimizerConfig, LegacyConfigsPutEpsilonWhereTheLegacyKernelsDo) {
+  auto step = [](const Json& j) {
+    const auto opt = optimizer_from_json(j);
+    Tensor w{1.0f}, g{2.0f};
+    opt->apply_gradients({{&w, &g}});
+    // Written back in the legacy form, so that Keras (and tessera) build the same kind again.
+    const Json again = optimizer_to_json(*opt);
+    EXPECT_EQ(again["config"].contains("is_legacy_optimizer"), j["config"].value("is_legacy_optimizer", true) == false)
+        << again;
+    Tensor w2{1.0f};
+    optimizer_from_json(again)->apply_gradients({{&w2, &g}});
+    EXPECT_EQ(w2(0), w(0)) << again;
+    return double(w(0));
+  };
+  const double v = 0.1 * 4.0;  // ρ = 0.9, g = 2
+  Json rms = {{"class_name", "RMSprop"}, {"config", {{"learning_rate", 0.1}, {"rho", 0.9}, {"epsilon", 0.5}}}};
+  EXPECT_NEAR(step(rms), 1.0 - 0.2 / (std::sqrt(v) + 0.5), 1e-6);
+  rms["config"]["momentum"] = 0.5;  // the legacy momentum kernel keeps ε inside
+  EXPECT_NEAR(step(rms), 1.0 - 0.2 / std::sqrt(v + 0.5), 1e-6);
+  rms["config"]["momentum"] = 0.0;
+  rms["config"]["is_legacy_optimizer"] = false;
+  EXPECT_NEAR(step(rms), 1.0 - 0.2 / std::sqrt(v + 0.5), 1e-6);
+  Json adagrad = {{"class_name", "Adagrad"}, {"config", {{"learning_rate", 0.1}, {"epsilon", 0.5}}}};
+  EXPECT_NEAR(step(adagrad), 1.0 - 0.2 / (std::sqrt(4.1) + 0.5), 1e-6);
+  adagrad["config"]["is_legacy_optimizer"] = false;
+  EXPECT_NEAR(step(adagrad), 1.0 - 0.2 / std::sqrt(4.1 + 0.5), 1e-6);
+}
+
 TEST(Optimizers, AdagradStartsItsAccumulatorAtInitialValue) {
   const Rule rule = adagrad_rule(1e-7);
   Adagrad adagrad(0.1f);

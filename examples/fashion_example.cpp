@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
@@ -106,14 +105,6 @@ Sequential fashion_classifier(const std::string& kind, const NetworkOptions& net
 void compile_classifier(Sequential& model, float learning_rate) {
   model.compile(std::make_shared<Adam>(learning_rate), get_loss("sparse_categorical_crossentropy"),
                 {"accuracy"});
-}
-
-nlohmann::json training_config(const Sequential& model) {
-  return {{"loss", model.loss().name()},
-          {"metrics", model.metric_names()},
-          {"weighted_metrics", nullptr},
-          {"loss_weights", nullptr},
-          {"optimizer_config", optimizer_to_json(model.optimizer())}};
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,8 +71,6 @@ Sequential fashion_classifier(const std::string& kind, const NetworkOptions& net
 // Adam(learning_rate), sparse categorical cross-entropy, accuracy.
 void compile_classifier(Sequential& model, float learning_rate);
 
-// Keras' training_config of a compiled model (optimizer, loss, metrics), as model.save writes it.
-nlohmann::json training_config(const Sequential& model);
 
 struct TrainingResult {
   Logs test;                  // loss and metrics on the test set

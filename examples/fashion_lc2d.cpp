@@ -4,7 +4,6 @@
 // `test accuracy: 0.XXXX` and the wall time, and saves the trained model as a Keras .h5.
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "examples/fashion_example.hpp"
 #include "io/keras_model.hpp"
@@ -38,8 +37,7 @@ int main(int argc, char** argv) {
 
     HistoryLog log;
     const TrainingResult result = train_and_test(model, "lc2d", data, options, log);
-    const nlohmann::json config = training_config(model);
-    save_model(model, output, &config);
+    save_model(model, output);  // with its training_config: the model is compiled
     std::printf("test loss: %.4f\ntest accuracy: %.4f\n", result.test.at("loss"),
                 result.test.at("accuracy"));
     std::printf("wall time: %.1f s (%.1f s per epoch, %.0f training samples/s)\n",

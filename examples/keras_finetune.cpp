@@ -6,7 +6,6 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <xtensor/xview.hpp>
 
 #include "examples/fashion_example.hpp"
@@ -101,8 +100,7 @@ int main(int argc, char** argv) {
     std::printf("test loss: %.4f\ntest accuracy: %.4f\n", result.test.at("loss"),
                 result.test.at("accuracy"));
 
-    const nlohmann::json config = training_config(model);
-    save_model(model, output, &config);
+    save_model(model, output);  // with its training_config: the model is compiled
     const std::size_t check = std::min<std::size_t>(256, data.x_test.shape(0));
     const Tensor sample = xt::view(data.x_test, xt::range(0, check));
     std::printf("saved: %s (reloaded: predictions differ by at most %.2g)\n", output.c_str(),

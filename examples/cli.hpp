@@ -36,5 +36,6 @@ int summary(const Args& args);
 int predict(const Args& args);
 int fit(const Args& args);
 int evaluate(const Args& args);
+int bench(const Args& args);
 
 }  // namespace tessera::cli

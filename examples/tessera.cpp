@@ -25,6 +25,7 @@ int info(const Args& args) {
 }
 
 const std::map<std::string, std::pair<int (*)(const Args&), const char*>> kCommands = {
+    {"bench", {tessera::cli::bench, "time a layer: GFLOP/s, roofline bound, peak memory"}},
     {"info", {info, "print the version and how this build computes"}},
     {"summary", {tessera::cli::summary, "print the Keras summary of a model file"}},
     {"predict", {tessera::cli::predict, "write a model's outputs for inputs in an HDF5 file"}},

@@ -58,6 +58,31 @@ TEST_F(Cli, UsageErrorsExitTwo) {
   }
 }
 
+// The figures of issue 7's first case, worked out by hand: 2·32·900·27·64 FLOPs; bytes of x,
+// kernel, bias and y once each; the bound is the memory time at 30 GB/s.
+TEST_F(Cli, BenchPrintsTheFiguresAndThePathTaken) {
+  const Outcome r = run("bench --layer lc2d --input 32x32x3 --filters 64 --kernel 3 --batch 32 --repeat 1");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const std::string part : {"LocallyConnected2D 32x32x3 -> 64, 3x3, implementation auto, batch 32, forward",
+                                 "path:      1 (per-position products", "work:      0.100 GFLOP, 14.2 MB",
+                                 "bound:     0.474 ms (memory-bound at 232 GFLOP/s, 30 GB/s)", "% of the bound",
+                                 "MB peak resident"})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << " in\n" << r.out;
+  const Outcome step = run("bench --layer lc1d --input 10x4 --filters 16 --batch 2 --implementation 3 --backward --repeat 1");
+  ASSERT_EQ(step.status, 0) << step.err;
+  EXPECT_NE(step.out.find("path:      3 (declared implementation '3')"), std::string::npos) << step.out;
+  EXPECT_NE(step.out.find("forward+backward"), std::string::npos) << step.out;
+  for (const std::string args : {"bench --layer lc2d --input 3xz", "bench --layer conv3d --input 4x4x1",
+                                 "bench --layer dense --input 8 --implementation 2", "bench --layer lc2d --input 4x4x1 --batch 0",
+                                 "bench --layer lc2d --input 4x4x1 --kernel 5"}) {
+    const Outcome bad = run(args);
+    EXPECT_EQ(bad.status, 2) << args;
+    EXPECT_EQ(bad.err.rfind("tessera: error: ", 0), 0u) << bad.err;
+  }
+  EXPECT_NE(run("bench --layer lc2d --input 4x4x1 --kernel 5").err.find("LocallyConnected2D 'lc2d': kernel_size (5, 5)"),
+            std::string::npos);
+}
+
 namespace {
 
 class CliFixtures : public Cli, public ::testing::WithParamInterface<std::string> {};

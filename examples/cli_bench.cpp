@@ -1,0 +1,125 @@
+// `tessera bench`: times one layer case (layers/layer_benchmark, shared with tests/bench) and
+// prints its time, GFLOP/s, roofline bound, fraction of it reached, peak memory, and for a
+// LocallyConnected layer the compute path taken and the cost model's reasons.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+#include "cli.hpp"
+#include "layers/layer_benchmark.hpp"
+
+namespace tessera::cli {
+
+namespace {
+
+// "32x32x3" → {32, 32, 3}.
+Shape parse_shape(const std::string& text) {
+  Shape s;
+  std::stringstream in(text);
+  std::string part;
+  while (std::getline(in, part, 'x')) {
+    std::size_t used = 0;
+    long v = 0;
+    try {
+      v = std::stol(part, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != part.size() || v <= 0)
+      throw UsageError("--input must be positive sizes joined by 'x' (e.g. 32x32x3), got '" +
+                       text + "'");
+    s.push_back(std::size_t(v));
+  }
+  if (s.empty()) throw UsageError("--input is empty");
+  return s;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+int bench(const Args& args) {
+  po::options_description opts("options");
+  opts.add_options()
+      ("layer", po::value<std::string>()->required(), "lc2d, lc1d, conv2d, dense; mlp (Dense 784-256-128-10) or demo (LC2D -> Dense(10) fit)")
+      ("input", po::value<std::string>()->required(), "per-sample input, channels last: 32x32x3, 100x32, 784")
+      ("filters", po::value<long>()->default_value(64), "filters (units for dense)")
+      ("kernel", po::value<long>()->default_value(3), "kernel size (square for 2-D)")
+      ("batch", po::value<long>()->default_value(32), "samples per pass")
+      ("implementation", po::value<std::string>()->default_value("auto"), "LocallyConnected: 1, 2, 3 or auto")
+      ("backward", po::bool_switch(), "time forward + backward (input and weight gradients; mlp: a training step)")
+      ("repeat", po::value<long>()->default_value(20), "timed runs (after one warm-up run)");
+  po::variables_map vm;
+  if (!parse("tessera bench --layer lc2d --input 32x32x3 [--filters 64] [--kernel 3] [--batch 32] "
+             "[--implementation auto] [--backward] [--repeat N]",
+             opts, args, vm))
+    return 0;
+  for (const char* key : {"filters", "kernel", "batch", "repeat"})
+    if (vm[key].as<long>() <= 0)
+      throw UsageError(std::string("--") + key + " must be positive, got " +
+                       std::to_string(vm[key].as<long>()));
+  LayerBenchSpec spec;
+  spec.layer = vm["layer"].as<std::string>();
+  spec.input = parse_shape(vm["input"].as<std::string>());
+  spec.filters = std::size_t(vm["filters"].as<long>());
+  spec.kernel = std::size_t(vm["kernel"].as<long>());
+  spec.batch = std::size_t(vm["batch"].as<long>());
+  spec.implementation = vm["implementation"].as<std::string>();
+  spec.backward = vm["backward"].as<bool>();
+  std::unique_ptr<LayerBench> bench;
+  try {
+    bench = std::make_unique<LayerBench>(spec);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+
+  bench->run();  // warm-up: first touch of weights and buffers
+  reset_peak_resident();
+  std::vector<double> seconds;
+  for (long i = 0; i < vm["repeat"].as<long>(); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    bench->run();
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  const std::size_t peak = peak_resident_bytes();
+  std::sort(seconds.begin(), seconds.end());
+  const BenchFigures f = bench_figures(bench->work(), seconds.front());
+  const MachineLimits limits;
+
+  std::cout << "case:      " << bench->label() << (spec.backward ? ", forward+backward" : ", forward")
+            << '\n';
+  if (spec.layer == "lc2d" || spec.layer == "lc1d" || spec.layer == "demo") {
+    const LcPathChoice path = bench->path();
+    std::cout << "path:      " << path.path << " (" << path.reason << ")\n";
+  }
+  std::cout << "time:      " << fixed(f.seconds * 1e3, 3) << " ms min, "
+            << fixed(seconds[seconds.size() / 2] * 1e3, 3) << " ms median of " << seconds.size()
+            << " runs\n"
+            << "work:      " << fixed(bench->work().flops / 1e9, 3) << " GFLOP, "
+            << fixed(bench->work().bytes / 1e6, 1) << " MB compulsory traffic\n"
+            << "speed:     " << fixed(f.gflops_per_second, 1) << " GFLOP/s, "
+            << fixed(double(bench->samples()) / f.seconds, 0) << " samples/s\n"
+            << "bound:     " << fixed(f.bound_seconds * 1e3, 3) << " ms ("
+            << (f.compute_bound ? "compute" : "memory") << "-bound at "
+            << fixed(limits.flops_per_second / 1e9, 0) << " GFLOP/s, "
+            << fixed(limits.bytes_per_second / 1e9, 0) << " GB/s)\n"
+            << "reached:   " << fixed(100 * f.fraction, 1) << "% of the bound\n"
+            << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident\n";
+  double load = 0;
+  if (std::ifstream("/proc/loadavg") >> load)
+    std::cout << "load:      " << fixed(load, 2)
+              << " (1-minute average; above the core count, other work shares the cores and "
+                 "the times are not the machine's)\n";
+  return 0;
+}
+
+}  // namespace tessera::cli

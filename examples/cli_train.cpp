@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "core/finite.hpp"
 #include "io/hdf5.hpp"
 #include "io/keras_model.hpp"
 #include "io/progress.hpp"
@@ -24,7 +25,8 @@ void add_data_options(po::options_description& opts) {
       ("model", po::value<std::string>()->required(), "Keras .h5 file (model.save)")
       ("data", po::value<std::string>()->required(), "HDF5 file holding the arrays")
       ("x", po::value<std::string>()->default_value("x"), "path of the inputs in --data")
-      ("y", po::value<std::string>()->default_value("y"), "path of the targets in --data");
+      ("y", po::value<std::string>()->default_value("y"), "path of the targets in --data")
+      ("allow-nan", "use the data even when it holds NaN or Inf (refused by default)");
 }
 
 struct Data {
@@ -32,9 +34,17 @@ struct Data {
   Tensor x, y;
 };
 
+// The arrays, refused with the first NaN or Inf named unless --allow-nan.
 Data read_data(const po::variables_map& vm) {
   const H5File file(vm["data"].as<std::string>());
-  return {file.path(), file.read_tensor(vm["x"].as<std::string>()), file.read_tensor(vm["y"].as<std::string>())};
+  Data data{file.path(), Tensor(), Tensor()};
+  for (auto [key, tensor] : {std::pair{"x", &data.x}, std::pair{"y", &data.y}}) {
+    const std::string dataset = vm[key].as<std::string>();
+    *tensor = file.read_tensor(dataset);
+    if (!vm.count("allow-nan"))
+      require_finite(*tensor, file.path() + " dataset '" + dataset + "'", "pass --allow-nan to use it anyway");
+  }
+  return data;
 }
 
 // Runs `f` on the data, naming the data file in shape errors (x and y of different lengths,
@@ -100,7 +110,7 @@ int fit(const Args& args) {
       ("seed", po::value<std::uint64_t>(), "seed of shuffling and dropout (default: random, as Keras)")
       ("output", po::value<std::string>()->required(), "Keras .h5 file to write the trained model to");
   po::variables_map vm;
-  if (!parse("tessera fit --model M.h5 --data D.h5 [--x x] [--y y] --epochs E --batch-size B [--no-shuffle] "
+  if (!parse("tessera fit --model M.h5 --data D.h5 [--x x] [--y y] [--allow-nan] --epochs E --batch-size B [--no-shuffle] "
              "[--validation-split F] [--optimizer NAME] [--learning-rate LR] [--loss NAME] [--seed S] --output OUT.h5",
              opts, args, vm))
     return 0;
@@ -122,6 +132,7 @@ int fit(const Args& args) {
   apply(overrides, model, path);
   model.set_seed(vm.count("seed") ? vm["seed"].as<std::uint64_t>() : std::random_device{}());
   const Data data = read_data(vm);
+  options.allow_nan = true;  // read_data checked, with the CLI's hint
   auto guard = std::make_shared<TerminateOnNaN>();  // on by default: a diverged model is not written
   options.callbacks = {guard};
   on_data(data, [&] { return model.fit(data.x, data.y, options); });
@@ -135,7 +146,7 @@ int evaluate(const Args& args) {
   add_data_options(opts);
   opts.add_options()("batch-size", po::value<long>()->default_value(32), "samples per forward pass");
   po::variables_map vm;
-  if (!parse("tessera evaluate --model M.h5 --data D.h5 [--x x] [--y y] [--batch-size N]", opts, args, vm)) return 0;
+  if (!parse("tessera evaluate --model M.h5 --data D.h5 [--x x] [--y y] [--allow-nan] [--batch-size N]", opts, args, vm)) return 0;
   const std::size_t batch_size = positive(vm, "batch-size");
   const std::string path = vm["model"].as<std::string>();
   Sequential model = load_model(path);

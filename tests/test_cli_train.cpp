@@ -11,6 +11,8 @@
 #include "io/progress.hpp"
 #include "io/training_config.hpp"
 
+using namespace tessera;
+
 namespace {
 
 // A whole-model file with `config`'s architecture and `weights`' weights.
@@ -148,7 +150,9 @@ TEST_F(Cli, FitAndEvaluateErrorsExitOneWithOneLineAndNoOutput) {
                  "bad.h5: fit: x of shape (7, 4) and y of shape (6, 3) must have the same number of samples");
   expect_failure("fit --model " + file("c.h5") + bad_data + " --y wide" + rest,
                  "bad.h5: mean_squared_error: targets of shape (2, 5) do not match predictions of shape (2, 3)");
-  expect_failure("fit --model " + file("c.h5") + bad_data + " --y inf --no-shuffle" + rest,
+  expect_failure("fit --model " + file("c.h5") + bad_data + " --y inf" + rest,
+                 "bad.h5 dataset 'inf' contains inf at index (4, 1); pass --allow-nan to use it anyway");
+  expect_failure("fit --model " + file("c.h5") + bad_data + " --y inf --allow-nan --no-shuffle" + rest,
                  "TerminateOnNaN: loss became inf at epoch 1, step 3; training stopped; " + file("y.h5") + " not written");
   expect_failure("fit --model " + file("c.h5") + data + " --epochs 1 --batch-size 2 --output " + file("no/dir/y.h5"),
                  "no such directory");

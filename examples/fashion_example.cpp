@@ -1,6 +1,7 @@
 #include "examples/fashion_example.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "layers/conv2d.hpp"
@@ -53,6 +54,12 @@ std::optional<int> parse_command_line(const std::string& program, int argc, char
     if (!(o.validation_split >= 0.0 && o.validation_split < 1.0))
       throw po::error("--validation-split must be in [0, 1)");
     if (!o.plot.empty()) check_plot_path(o.plot);
+    // Output files are written after minutes of training: a missing folder must fail now.
+    for (const char* key : {"output", "history", "plot"})
+      if (vm.count(key))
+        if (const auto folder = std::filesystem::path(vm[key].as<std::string>()).parent_path();
+            !folder.empty() && !std::filesystem::is_directory(folder))
+          throw po::error("--" + std::string(key) + ": no such directory '" + folder.string() + "'");
   } catch (const std::exception& e) {
     std::cerr << program << ": error: " << e.what() << "\n(" << program
               << " --help lists the options)\n";

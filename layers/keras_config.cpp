@@ -154,7 +154,7 @@ std::string batch_shape_str(const Shape& sample_shape) {
   return s + ")";
 }
 
-const Json& config_value(const Json& config, const std::string& key, const Json& fallback) {
+Json config_value(const Json& config, const std::string& key, const Json& fallback) {
   auto it = config.find(key);
   return it == config.end() || it->is_null() ? fallback : *it;
 }

@@ -64,7 +64,9 @@ Json seed_to_json(const std::optional<std::uint64_t>& seed);
 // A per-sample shape as Keras prints a batch: (4, 5) → "(None, 4, 5)".
 std::string batch_shape_str(const Shape& sample_shape);
 
-// The value of `key` in `config`, or `fallback` when absent or null.
-const Json& config_value(const Json& config, const std::string& key, const Json& fallback);
+// The value of `key` in `config`, or `fallback` when absent or null. A copy, not a reference:
+// callers pass temporaries as the fallback (config_value(c, "axis", -1)), and a reference to one
+// dangles (ASan: stack-use-after-scope).
+Json config_value(const Json& config, const std::string& key, const Json& fallback);
 
 }  // namespace tessera

@@ -63,9 +63,13 @@ inline Comparison compare(const tessera::Sequential& model, const Case& c) {
       EXPECT_EQ(w.shape(), e.shape()) << name;
       if (w.shape() != e.shape()) continue;
       const std::string mask_path = layer.name() + "/" + name + ":0";
-      const tessera::Tensor mask = masks && masks->exists(mask_path) ? masks->read_tensor(mask_path) : tessera::Tensor();
+      // A default Tensor is a 0-d scalar of size 1, not empty: say "masked" explicitly.
+      const bool masked = masks && masks->exists(mask_path);
+      const tessera::Tensor mask = masked ? masks->read_tensor(mask_path) : tessera::Tensor();
+      if (masked) EXPECT_EQ(mask.shape(), w.shape()) << mask_path;
+      if (masked && mask.shape() != w.shape()) continue;
       for (std::size_t k = 0; k < w.size(); ++k) {
-        if (mask.size() && mask.data()[k] == 0.0f) continue;
+        if (masked && mask.data()[k] == 0.0f) continue;
         const double error = std::fabs(double(w.data()[k]) - e.data()[k]);
         const double ratio = error / (kTolerance * std::max(1.0, std::fabs(double(e.data()[k]))));
         out.max_error = std::max(out.max_error, error);

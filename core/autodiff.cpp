@@ -62,7 +62,8 @@ const Tensor& Variable::grad() const {
 }
 
 void Variable::zero_grad() {
-  node_->grad = Tensor();
+  // The storage stays for gradient_to_overwrite (core/gradient_buffer.hpp): the next step's
+  // large weight gradients reuse it instead of faulting in fresh pages.
   node_->has_grad = false;
 }
 

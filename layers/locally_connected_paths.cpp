@@ -7,6 +7,8 @@
 #include <cstring>
 
 #include "core/blas.hpp"
+#include "core/gradient_buffer.hpp"
+#include "core/small_gemm.hpp"
 #include "layers/locally_connected.hpp"
 
 namespace tessera {
@@ -25,10 +27,10 @@ std::size_t check_input(const Tensor& x, const LcGeometry& g, const char* op) {
   return batch;
 }
 
-// Runs body(i, thread) for i in [0, n): over OpenMP threads with OpenBLAS single-threaded inside
-// (two thread pools on the same cores oversubscribe badly), or serially with OpenBLAS' own
-// threads when there are too few items or too little work (≈ `flops` in all) to share: a
-// parallel region costs microseconds, far more than a tiny layer's whole pass.
+// Runs body(i, thread) for i in [0, n) over the OpenMP threads (BLAS calls inside run on their
+// thread alone, core/blas.hpp), or serially when there are too few items or too little work
+// (≈ `flops` in all) to share: a parallel region costs microseconds, more than a tiny layer's
+// whole pass.
 template <class Body>
 void parallel_for(std::size_t n, double flops, Body body) {
   const int threads = omp_get_max_threads();
@@ -36,36 +38,54 @@ void parallel_for(std::size_t n, double flops, Body body) {
     for (std::size_t i = 0; i < n; ++i) body(i, 0);
     return;
   }
-  const int saved = blas::num_threads();
-  blas::set_num_threads(1);
 #pragma omp parallel for schedule(static)
   for (long i = 0; i < long(n); ++i) body(std::size_t(i), omp_get_thread_num());
-  blas::set_num_threads(saved);
+}
+
+// A scratch buffer per thread that lives as long as the thread (OpenMP keeps its team), so the
+// per-position loops allocate nothing after the first step.
+std::vector<float>& thread_scratch(int which) {
+  thread_local std::vector<float> buffers[3];
+  return buffers[which];
+}
+
+float* scratch(int which, std::size_t size) {
+  auto& b = thread_scratch(which);
+  if (b.size() < size) b.resize(size);
+  return b.data();
 }
 
 // Per-thread accumulators of a scatter-add (positions overlap in the input): thread 0 adds
-// straight into the zeroed result, other threads into buffers of their own added at the end.
+// straight into the zeroed result, other threads into zeroed scratch of their own, summed into
+// the result by finish().
 class ScatterBuffers {
  public:
   ScatterBuffers(float* out, std::size_t size)
-      : out_(out), size_(size), buffers_(std::size_t(omp_get_max_threads())) {
+      : out_(out), size_(size), parts_(std::size_t(omp_get_max_threads()), nullptr) {
     if (out_) std::fill(out_, out_ + size_, 0.0f);
   }
+  // Called by thread `thread` itself.
   float* get(int thread) {
     if (thread == 0) return out_;
-    auto& b = buffers_[std::size_t(thread)];
-    if (b.empty()) b.assign(size_, 0.0f);
-    return b.data();
+    float*& part = parts_[std::size_t(thread)];
+    if (!part) {
+      part = scratch(2, size_);
+      std::fill(part, part + size_, 0.0f);
+    }
+    return part;
   }
   void finish() {
-    for (const auto& b : buffers_)
-      for (std::size_t i = 0; i < b.size(); ++i) out_[i] += b[i];
+    for (const float* part : parts_) {
+      if (!part) continue;
+#pragma omp parallel for schedule(static) if (size_ > (1 << 16))
+      for (long i = 0; i < long(size_); ++i) out_[i] += part[i];
+    }
   }
 
  private:
   float* out_;
   std::size_t size_;
-  std::vector<std::vector<float>> buffers_;
+  std::vector<float*> parts_;
 };
 
 // dst[b, j, i] = src[b, i, j] for src (B, m, n).
@@ -76,6 +96,10 @@ void swap_last_axes(const float* src, std::size_t batch, std::size_t m, std::siz
 }
 
 // ---- path 1 ----------------------------------------------------------------------------------
+//
+// Per position p: y_p (B, F) = patch_p (B, K) · kernel[p] (K, F), where each run of the patch is
+// a (B, length) block of x with row stride n_in. Products go through small_gemm (no call or
+// packing overhead) when F is a multiple of its SIMD width, else through OpenBLAS.
 
 // The patches of position p for every sample: (B, K), zeros where a tap is padding.
 void gather_patch(const LcEngine& e, std::size_t p, const float* x, std::size_t batch,
@@ -88,94 +112,126 @@ void gather_patch(const LcEngine& e, std::size_t p, const float* x, std::size_t 
       std::memcpy(patch + b * K + r.patch, x + b * n_in + r.input, r.length * sizeof(float));
 }
 
-void scatter_patch(const LcEngine& e, std::size_t p, const float* patch, std::size_t batch,
-                   float* dx) {
-  const LcGeometry& g = e.geometry();
-  const std::size_t K = g.patch(), n_in = g.inputs();
+// dx += the patch (B, row stride ld) scattered back to the inputs of position p.
+void scatter_patch(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
+                   std::size_t batch, float* dx) {
+  const std::size_t n_in = e.geometry().inputs();
   for (std::size_t b = 0; b < batch; ++b)
     for (const LcRun& r : e.runs(p)) {
-      const float* src = patch + b * K + r.patch;
+      const float* src = patch + b * ld + r.patch;
       float* dst = dx + b * n_in + r.input;
       for (std::size_t i = 0; i < r.length; ++i) dst[i] += src[i];
     }
 }
 
-// Each run of a position is a (B, length) matrix inside x with leading dimension n_in, so a
-// position's product can read x in place, one GEMM per run; or gather its runs into a (B, K)
-// patch first, one GEMM in all. Long runs (channels_last: kernel_cols·C values) are read in
-// place and spare the copy; short ones (channels_first: kernel_cols values) are gathered.
+// Long runs (channels_last: kernel_cols·C values) are read from x in place; short ones
+// (channels_first: kernel_cols values) are gathered into a patch first.
 bool reads_in_place(const LcEngine& e) {
   const std::size_t runs = e.runs(0).size(), taps = e.taps(0).size();
-  return runs == 1 || taps >= 64 * runs;
+  return runs == 1 || taps >= 8 * runs;
+}
+
+struct LocalShape {
+  std::size_t B, K, F, P, n_in;
+  bool in_place, small;  // read x in place; use small_gemm
+};
+
+LocalShape local_shape(const LcEngine& e, std::size_t batch) {
+  const LcGeometry& g = e.geometry();
+  return {batch,           g.patch(),       g.filters,
+          g.positions(),   g.inputs(),      reads_in_place(e),
+          g.filters % small_gemm_width() == 0};
+}
+
+// C (m, n) = or += A (m, k) · B (k, n); A[i][d] at a[i·a_row + d·a_col], B and C row-major.
+void product(const LocalShape& s, std::size_t m, std::size_t n, std::size_t k, const float* a,
+             std::size_t a_row, std::size_t a_col, const float* b, std::size_t ldb, float* c,
+             std::size_t ldc, bool accumulate) {
+  if (s.small && n % small_gemm_width() == 0) {
+    small_gemm(m, n, k, a, a_row, a_col, b, ldb, c, ldc, accumulate);
+    return;
+  }
+  const bool transpose_a = a_col != 1;
+  blas::sgemm(transpose_a, false, int(m), int(n), int(k), 1.0f, a,
+              int(transpose_a ? a_col : a_row), b, int(ldb), accumulate ? 1.0f : 0.0f, c,
+              int(ldc));
 }
 
 // y (B, P, F) = per position p: patch_p (B, K) · kernel[p] (K, F).
 void local_forward(const LcEngine& e, const float* x, const float* kernel, std::size_t batch,
                    float* y) {
-  const LcGeometry& g = e.geometry();
-  const int K = int(g.patch()), F = int(g.filters), P = int(g.positions()), B = int(batch);
-  const int n_in = int(g.inputs());
-  const bool in_place = reads_in_place(e);
-  auto patches = std::vector<std::vector<float>>(std::size_t(omp_get_max_threads()));
-  parallel_for(g.positions(), 2.0 * double(batch) * double(e.connections()),
-               [&](std::size_t p, int thread) {
-                 const float* w = kernel + p * K * F;
-                 float* out = y + p * F;
-                 if (in_place) {
-                   float beta = 0.0f;
-                   for (const LcRun& r : e.runs(p)) {
-                     blas::sgemm(false, false, B, F, int(r.length), 1.0f, x + r.input, n_in,
-                                 w + r.patch * F, F, beta, out, P * F);
-                     beta = 1.0f;
-                   }
-                   return;
-                 }
-                 auto& patch = patches[std::size_t(thread)];
-                 patch.resize(batch * g.patch());
-                 gather_patch(e, p, x, batch, patch.data());
-                 blas::sgemm(false, false, B, F, K, 1.0f, patch.data(), K, w, F, 0.0f, out, P * F);
-               });
+  const LocalShape s = local_shape(e, batch);
+  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p, int) {
+    const float* w = kernel + p * s.K * s.F;
+    float* out = y + p * s.F;
+    if (s.in_place) {
+      bool accumulate = false;
+      for (const LcRun& r : e.runs(p)) {
+        product(s, s.B, s.F, r.length, x + r.input, s.n_in, 1, w + r.patch * s.F, s.F, out,
+                s.P * s.F, accumulate);
+        accumulate = true;
+      }
+      return;
+    }
+    float* patch = scratch(0, s.B * s.K);
+    gather_patch(e, p, x, batch, patch);
+    product(s, s.B, s.F, s.K, patch, s.K, 1, w, s.F, out, s.P * s.F, false);
+  });
 }
 
 // dkernel[p] = patch_pᵀ · dy_p and dx += scatter(dy_p · kernel[p]ᵀ); dy is (B, P, F). Rows of
 // dkernel for padding taps are 0.
 void local_backward(const LcEngine& e, const float* x, const float* kernel, const float* dy,
                     std::size_t batch, float* dx, float* dkernel) {
-  const LcGeometry& g = e.geometry();
-  const int K = int(g.patch()), F = int(g.filters), P = int(g.positions()), B = int(batch);
-  const int n_in = int(g.inputs());
-  const bool in_place = reads_in_place(e);
-  auto patches = std::vector<std::vector<float>>(std::size_t(omp_get_max_threads()));
-  ScatterBuffers dx_parts(dx, dx ? batch * g.inputs() : 0);
-  parallel_for(
-      g.positions(), 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
-        const float* w = kernel + p * K * F;
-        const float* grad = dy + p * F;
-        float* dw = dkernel ? dkernel + p * K * F : nullptr;
-        if (in_place) {
-          if (dw && e.taps(p).size() < std::size_t(K)) std::fill(dw, dw + K * F, 0.0f);
-          float* dx_part = dx ? dx_parts.get(thread) : nullptr;
-          for (const LcRun& r : e.runs(p)) {
-            if (dw)
-              blas::sgemm(true, false, int(r.length), F, B, 1.0f, x + r.input, n_in, grad, P * F,
-                          0.0f, dw + r.patch * F, F);
-            if (dx_part)
-              blas::sgemm(false, true, B, int(r.length), F, 1.0f, grad, P * F, w + r.patch * F, F,
-                          1.0f, dx_part + r.input, n_in);
-          }
-          return;
-        }
-        auto& patch = patches[std::size_t(thread)];
-        patch.resize(batch * g.patch());
-        if (dw) {
-          gather_patch(e, p, x, batch, patch.data());
-          blas::sgemm(true, false, K, F, B, 1.0f, patch.data(), K, grad, P * F, 0.0f, dw, F);
-        }
-        if (dx) {
-          blas::sgemm(false, true, B, K, F, 1.0f, grad, P * F, w, F, 0.0f, patch.data(), K);
-          scatter_patch(e, p, patch.data(), batch, dx_parts.get(thread));
-        }
-      });
+  const LocalShape s = local_shape(e, batch);
+  const std::size_t width = small_gemm_width();
+  // dy_p · kernel[p]ᵀ as a product with a row-major right side: kernel[p]ᵀ (F, K) copied with
+  // its rows padded to a multiple of the SIMD width.
+  const std::size_t K_padded = s.small ? (s.K + width - 1) / width * width : s.K;
+  ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
+  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
+    const float* w = kernel + p * s.K * s.F;
+    const float* grad = dy + p * s.F;
+    const std::size_t ld_grad = s.P * s.F;
+    if (dkernel) {
+      float* dw = dkernel + p * s.K * s.F;
+      if (e.taps(p).size() < s.K) std::fill(dw, dw + s.K * s.F, 0.0f);
+      if (s.in_place) {
+        for (const LcRun& r : e.runs(p))
+          product(s, r.length, s.F, s.B, x + r.input, 1, s.n_in, grad, ld_grad, dw + r.patch * s.F,
+                  s.F, false);
+      } else {
+        float* patch = scratch(0, s.B * s.K);
+        gather_patch(e, p, x, batch, patch);
+        product(s, s.K, s.F, s.B, patch, 1, s.K, grad, ld_grad, dw, s.F, false);
+      }
+    }
+    if (!dx) return;
+    float* dx_part = dx_parts.get(thread);
+    if (!s.small) {
+      float* patch = scratch(0, s.B * s.K);
+      blas::sgemm(false, true, int(s.B), int(s.K), int(s.F), 1.0f, grad, int(ld_grad), w,
+                  int(s.F), 0.0f, patch, int(s.K));
+      scatter_patch(e, p, patch, s.K, batch, dx_part);
+      return;
+    }
+    float* wt = scratch(1, s.F * K_padded);
+    for (std::size_t f = 0; f < s.F; ++f) {
+      for (std::size_t k = 0; k < s.K; ++k) wt[f * K_padded + k] = w[k * s.F + f];
+      std::fill(wt + f * K_padded + s.K, wt + (f + 1) * K_padded, 0.0f);
+    }
+    bool runs_aligned = s.in_place;
+    for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
+    if (runs_aligned) {  // add each run's product straight into dx
+      for (const LcRun& r : e.runs(p))
+        small_gemm(s.B, r.length, s.F, grad, ld_grad, 1, wt + r.patch, K_padded,
+                   dx_part + r.input, s.n_in, true);
+      return;
+    }
+    float* patch = scratch(0, s.B * K_padded);
+    small_gemm(s.B, K_padded, s.F, grad, ld_grad, 1, wt, K_padded, patch, K_padded, false);
+    scatter_patch(e, p, patch, K_padded, batch, dx_part);
+  });
   if (dx) dx_parts.finish();
 }
 
@@ -247,14 +303,11 @@ Variable lc_local_products(const Variable& x, const Variable& kernel, const LcEn
       swap_last_axes(dy, batch, g.filters, g.positions(), position_major.data());
       dy = position_major.data();
     }
-    Tensor dx, dkernel;
-    if (self.input_requires_grad(0)) dx = Tensor::from_shape(shape_of(self.input(0)));
-    if (self.input_requires_grad(1)) dkernel = Tensor::from_shape(shape_of(self.input(1)));
-    local_backward(*engine, self.input(0).data(), self.input(1).data(), dy, batch,
-                   self.input_requires_grad(0) ? dx.data() : nullptr,
-                   self.input_requires_grad(1) ? dkernel.data() : nullptr);
-    if (self.input_requires_grad(0)) self.inputs[0]->accumulate(std::move(dx));
-    if (self.input_requires_grad(1)) self.inputs[1]->accumulate(std::move(dkernel));
+    InputGradient dx(self, 0), dkernel(self, 1);
+    local_backward(*engine, self.input(0).data(), self.input(1).data(), dy, batch, dx.data(),
+                   dkernel.data());
+    dx.commit();
+    dkernel.commit();
   });
 }
 
@@ -329,16 +382,19 @@ Variable lc_compute(int path, const Variable& x, const Variable& kernel,
 LcPathChoice choose_lc_path(const LcEngine& engine, std::size_t batch) {
   // Estimated seconds of a forward pass on one core of this project's machine (issue 7's
   // measurements): OpenBLAS sgemm ≈ 100 GFLOP/s on large products, less on small ones; a call
-  // costs ≈ 0.5 µs; the sparse loop runs at a few GFLOP/s; memory ≈ 20 GB/s.
+  // costs ≈ 0.5 µs, small_gemm's ≈ 0.05 µs (path 1 uses it when F is a multiple of the SIMD
+  // width); the sparse loop runs at a few GFLOP/s; memory ≈ 20 GB/s.
   const LcGeometry& g = engine.geometry();
   const double B = double(batch), F = double(g.filters), K = double(g.patch());
   const double connections = double(engine.connections());
   const double dense = double(g.inputs()) * double(g.outputs());
   auto small = [](double d) { return d / (d + 8.0); };  // efficiency of a thin GEMM dimension
   const double gemm = 100e9, call = 0.5e-6, sparse = 4e9, memory = 20e9;
+  const double local_call = g.filters % small_gemm_width() == 0 ? 0.05e-6 : call;
   const double cost[4] = {
       0.0,
-      2 * B * connections / (gemm * small(B) * small(F) * small(K)) + double(g.positions()) * call,
+      2 * B * connections / (gemm * small(B) * small(F) * small(K)) +
+          double(g.positions()) * local_call,
       2 * B * dense / (gemm * small(B)) + 8 * dense / memory + call,
       2 * B * connections / sparse + 4 * connections / memory};
   int best = 1;

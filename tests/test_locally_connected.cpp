@@ -324,8 +324,9 @@ TEST(LocallyConnected, AutoStoresImplementationOneAndPicksByShape) {
   EXPECT_EQ(big.weights()[0].variable.shape(), (Shape{900, 27, 64}));
   // The dense kernel would hold 3072 × 57600 values for 1.5M connections.
   EXPECT_EQ(big.compute_path(32).path, 1) << big.compute_path(32).reason;
-  // A kernel as large as the input: one position, a dense layer in all but name.
-  LocallyConnected2D whole(8, {4, 4}, {.implementation = "auto"});
+  // A kernel as large as the input: one position, a dense layer in all but name (10 filters,
+  // not a multiple of the SIMD width, so path 1 would call OpenBLAS too and mask nothing less).
+  LocallyConnected2D whole(10, {4, 4}, {.implementation = "auto"});
   whole.build({4, 4, 2}, gen);
   EXPECT_EQ(whole.compute_path(32).path, 2) << whole.compute_path(32).reason;
 }

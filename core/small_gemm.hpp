@@ -1,0 +1,21 @@
+// A register-blocked single-threaded matrix product for the small products of the locally
+// connected paths (one output position: a few dozen rows and columns). OpenBLAS pays roughly a
+// microsecond of call and packing overhead per product, as much as the arithmetic of such a
+// product; this kernel reads its operands in place, with any strides for A.
+#pragma once
+
+#include <cstddef>
+
+namespace tessera {
+
+// C (m × n, row stride ldc) = or += A · B over depth k, where A[i][d] is a[i·a_row + d·a_col]
+// (so A may be read transposed) and B is row-major with row stride ldb. n must be a multiple
+// of small_gemm_width().
+void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
+                std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
+                bool accumulate);
+
+// The column granularity of small_gemm: the SIMD width in floats.
+std::size_t small_gemm_width();
+
+}  // namespace tessera

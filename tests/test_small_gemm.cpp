@@ -1,0 +1,62 @@
+// small_gemm against a plain triple loop: every tile shape (row and column remainders), A read
+// plainly and transposed from inside a larger matrix, C overwritten and accumulated; and the
+// gradient buffers that survive zero_grad.
+#include <gtest/gtest.h>
+
+#include "core/gradient_buffer.hpp"
+#include "core/random.hpp"
+#include "core/small_gemm.hpp"
+
+using namespace tessera;
+
+namespace {
+
+TEST(SmallGemm, MatchesTheDefinitionForEveryTileShape) {
+  const std::size_t w = small_gemm_width();
+  Generator gen(11);
+  for (std::size_t m : {1, 3, 4, 7, 9, 13})
+    for (std::size_t n : {w, 2 * w, 3 * w, 4 * w, 7 * w})
+      for (std::size_t k : {1, 5, 27})
+        for (bool transposed : {false, true})
+          for (bool accumulate : {false, true}) {
+            // A is (m, k) inside a buffer with an extra 3 columns (or rows when transposed).
+            const std::size_t a_row = transposed ? 1 : k + 3, a_col = transposed ? m + 3 : 1;
+            const Tensor a = gen.uniform({(transposed ? k : m) * (transposed ? m + 3 : k + 3)}, -1, 1);
+            const Tensor b = gen.uniform({k * (n + 2)}, -1, 1);
+            const Tensor c0 = gen.uniform({m * (n + 5)}, -1, 1);
+            Tensor c = c0;
+            small_gemm(m, n, k, a.data(), a_row, a_col, b.data(), n + 2, c.data(), n + 5, accumulate);
+            for (std::size_t i = 0; i < m; ++i)
+              for (std::size_t j = 0; j < n + 5; ++j) {
+                if (j >= n) {  // outside C: untouched
+                  EXPECT_EQ(c(i * (n + 5) + j), c0(i * (n + 5) + j));
+                  continue;
+                }
+                float expected = accumulate ? c0(i * (n + 5) + j) : 0.0f;
+                for (std::size_t d = 0; d < k; ++d)
+                  expected += a(i * a_row + d * a_col) * b(d * (n + 2) + j);
+                ASSERT_NEAR(c(i * (n + 5) + j), expected, 1e-4f)
+                    << "m " << m << " n " << n << " k " << k << " transposed " << transposed
+                    << " accumulate " << accumulate << " at " << i << "," << j;
+              }
+          }
+}
+
+TEST(GradientBuffer, ZeroGradKeepsStorageThatTheNextGradientOverwrites) {
+  Variable w(zeros({4, 3}), true);
+  Tensor* first = gradient_to_overwrite(*w.node());
+  ASSERT_NE(first, nullptr);
+  first->fill(2.0f);
+  EXPECT_EQ(gradient_to_overwrite(*w.node()), nullptr);  // present: accumulate instead
+  const float* storage = w.grad().data();
+  w.zero_grad();
+  EXPECT_FALSE(w.has_grad());
+  Tensor* second = gradient_to_overwrite(*w.node());
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->data(), storage);
+  EXPECT_EQ(shape_of(*second), (Shape{4, 3}));
+  Variable frozen(zeros({2}), false);
+  EXPECT_EQ(gradient_to_overwrite(*frozen.node()), nullptr);
+}
+
+}  // namespace

@@ -1,5 +1,6 @@
 #include "core/gradient_buffer.hpp"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cstdint>
@@ -9,6 +10,17 @@ namespace tessera {
 namespace {
 
 constexpr std::size_t kHugePage = std::size_t(2) << 20;
+
+// Freed step buffers stay in the heap for the next step instead of going back to the kernel.
+// glibc maps blocks above an adaptive threshold (from 128 KiB) fresh and unmaps them on free,
+// so every step's activations faulted in their pages again (in this VM that costs as much as
+// computing a small layer). 32 MiB is the largest threshold glibc takes; larger buffers are
+// weight gradients, which gradient_to_overwrite keeps.
+const bool kKeepStepBuffers = [] {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  return true;
+}();
 
 // Advises the whole 2 MiB pages inside [data, data + bytes) before they are first touched.
 void advise_huge_pages(void* data, std::size_t bytes) {

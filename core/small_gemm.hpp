@@ -10,10 +10,11 @@ namespace tessera {
 
 // C (m × n, row stride ldc) = or += A · B over depth k, where A[i][d] is a[i·a_row + d·a_col]
 // (so A may be read transposed) and B is row-major with row stride ldb. n must be a multiple
-// of small_gemm_width().
+// of small_gemm_width(). Without accumulate, C starts from row_bias (n values added to every
+// row) when given, else from zero.
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
-                bool accumulate);
+                bool accumulate, const float* row_bias = nullptr);
 
 // The column granularity of small_gemm: the SIMD width in floats.
 std::size_t small_gemm_width();

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "cli.hpp"
@@ -115,10 +116,14 @@ int bench(const Args& args) {
             << "reached:   " << fixed(100 * f.fraction, 1) << "% of the bound\n"
             << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident\n";
   double load = 0;
-  if (std::ifstream("/proc/loadavg") >> load)
-    std::cout << "load:      " << fixed(load, 2)
-              << " (1-minute average; above the core count, other work shares the cores and "
-                 "the times are not the machine's)\n";
+  if (std::ifstream("/proc/loadavg") >> load) {
+    const unsigned cores = std::thread::hardware_concurrency();
+    std::cout << "load:      " << fixed(load, 2) << " (1-minute average"
+              << (load >= double(cores) ? "; at or above the " + std::to_string(cores) +
+                                              " cores: other work shares them, the times are "
+                                              "not the machine's)\n"
+                                        : ")\n");
+  }
   return 0;
 }
 

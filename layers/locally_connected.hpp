@@ -114,16 +114,22 @@ using LcEnginePtr = std::shared_ptr<const LcEngine>;
 // Differentiable convert_kernel (its adjoint is the conversion back).
 Variable lc_convert_kernel(const Variable& kernel, int from, int to, const LcEnginePtr& engine);
 
-// The compute paths. x is (batch, input_shape...); the kernel is in the path's own layout; the
-// result is (batch, output_shape...) without bias or activation.
-// 1: per output position, a (B, K)·(K, F) product of the gathered patch (OpenMP over positions).
-Variable lc_local_products(const Variable& x, const Variable& kernel, const LcEnginePtr& engine);
-// 2: x_flat (B, n_in) · (kernel ⊙ mask) (n_in, n_out); the weight gradient is masked too.
-Variable lc_masked_dense(const Variable& x, const Variable& kernel, const LcEnginePtr& engine);
+// The compute paths. x is (batch, input_shape...); the kernel is in the path's own layout; bias
+// (null for none) holds one value per output in the output's memory order; the result is
+// (batch, output_shape...) before the activation.
+// 1: per output position, bias + a (B, K)·(K, F) product of the patch (OpenMP over positions).
+Variable lc_local_products(const Variable& x, const Variable& kernel, const Variable* bias,
+                           const LcEnginePtr& engine);
+// 2: x_flat (B, n_in) · (kernel ⊙ mask) (n_in, n_out), computed block by block where the
+// mask's blocks are contiguous (channels_last), else as one masked product.
+Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variable* bias,
+                         const LcEnginePtr& engine);
 // 3: sparse (n_out × n_in) in Keras' sorted order, CSR by output value, times x_flat.
-Variable lc_sparse_product(const Variable& x, const Variable& kernel, const LcEnginePtr& engine);
+Variable lc_sparse_product(const Variable& x, const Variable& kernel, const Variable* bias,
+                           const LcEnginePtr& engine);
 // Dispatches on path 1, 2 or 3.
-Variable lc_compute(int path, const Variable& x, const Variable& kernel, const LcEnginePtr& engine);
+Variable lc_compute(int path, const Variable& x, const Variable& kernel, const Variable* bias,
+                    const LcEnginePtr& engine);
 
 // 'auto': the compute path for a batch, from a cost model of the shape, and why.
 struct LcPathChoice {

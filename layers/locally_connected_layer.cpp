@@ -13,32 +13,6 @@ std::string tuple_str(const std::vector<std::size_t>& v) {
   return s + (v.size() == 1 ? ",)" : ")");
 }
 
-// y + bias, where bias holds one value per output of a sample in y's memory order (Keras'
-// bias_add reshapes (spatial..., F) to the output's shape: for channels_first the same memory
-// read as (F, spatial...), not a transpose). Plain loops: xtensor's broadcasting add and its
-// reduction for the bias gradient cost as much as a small layer's products.
-Variable add_bias(const Variable& y, const Variable& bias) {
-  const std::size_t n = bias.size(), batch = y.size() / n;
-  Tensor out = Tensor::from_shape(y.shape());
-  const float* in = y.value().data();
-  const float* b = bias.value().data();
-  float* o = out.data();
-  for (std::size_t s = 0; s < batch; ++s)
-    for (std::size_t i = 0; i < n; ++i) o[s * n + i] = in[s * n + i] + b[i];
-  return make_result("locally_connected_bias", std::move(out), {y, bias}, [n, batch](Node& self) {
-    if (self.input_requires_grad(1)) {
-      Tensor db = zeros(shape_of(self.input(1)));
-      const float* g = self.grad.data();
-      float* d = db.data();
-      for (std::size_t s = 0; s < batch; ++s)
-        for (std::size_t i = 0; i < n; ++i) d[i] += g[s * n + i];
-      self.inputs[1]->accumulate(std::move(db));
-    }
-    // The node's gradient is spent after this closure: hand it on instead of copying.
-    if (self.input_requires_grad(0)) self.inputs[0]->accumulate(std::move(self.grad));
-  });
-}
-
 }  // namespace
 
 LocallyConnected::LocallyConnected(std::string class_name, std::size_t rank, long filters,
@@ -114,9 +88,9 @@ Variable LocallyConnected::call(const Variable& x, bool) {
   const int stored = storage_implementation();
   Variable kernel = weight("kernel");
   if (path != stored) kernel = lc_convert_kernel(kernel, stored, path, engine_);
-  Variable y = lc_compute(path, x, kernel, engine_);
-  if (options_.use_bias) y = add_bias(y, weight("bias"));
-  return activation_.fn(y);
+  if (!options_.use_bias) return activation_.fn(lc_compute(path, x, kernel, nullptr, engine_));
+  const Variable bias = weight("bias");
+  return activation_.fn(lc_compute(path, x, kernel, &bias, engine_));
 }
 
 Json LocallyConnected::get_config() const {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "core/blas.hpp"
 #include "core/gradient_buffer.hpp"
@@ -38,14 +39,17 @@ void parallel_for(std::size_t n, double flops, Body body) {
     for (std::size_t i = 0; i < n; ++i) body(i, 0);
     return;
   }
-#pragma omp parallel for schedule(static)
+  // Chunks handed out as threads free up: on a VM a core can run at half speed for a while,
+  // and an even static split then leaves the other core waiting.
+  const long chunk = std::max(1L, long(n) / (16L * threads));
+#pragma omp parallel for schedule(dynamic, chunk)
   for (long i = 0; i < long(n); ++i) body(std::size_t(i), omp_get_thread_num());
 }
 
 // A scratch buffer per thread that lives as long as the thread (OpenMP keeps its team), so the
 // per-position loops allocate nothing after the first step.
 std::vector<float>& thread_scratch(int which) {
-  thread_local std::vector<float> buffers[3];
+  thread_local std::vector<float> buffers[4];
   return buffers[which];
 }
 
@@ -95,11 +99,26 @@ void swap_last_axes(const float* src, std::size_t batch, std::size_t m, std::siz
       for (std::size_t j = 0; j < n; ++j) dst[j * m + i] = src[i * n + j];
 }
 
-// ---- path 1 ----------------------------------------------------------------------------------
+// ---- paths 1 and 2: per-position products ----------------------------------------------------
 //
-// Per position p: y_p (B, F) = patch_p (B, K) · kernel[p] (K, F), where each run of the patch is
-// a (B, length) block of x with row stride n_in. Products go through small_gemm (no call or
-// packing overhead) when F is a multiple of its SIMD width, else through OpenBLAS.
+// Per position p: y_p (B, F) = bias_p + patch_p (B, K) · W_p (K, F). W_p is implementation 1's
+// kernel[p], or, for implementation 2 in channels_last, the block of the dense (n_in, n_out)
+// kernel at the taps' input rows and columns p·F … p·F + F: the products skip the dense
+// kernel's known-zero blocks. Products go through small_gemm (no call or packing overhead) when
+// F is a multiple of its SIMD width, else through OpenBLAS.
+
+// The kernel rows W_p uses for run r of position p, and their row stride.
+struct KernelBlocks {
+  const float* data;
+  bool dense;  // implementation 2's (n_in, n_out) layout, else implementation 1's (P, K, F)
+  std::size_t K, F, n_out;
+
+  template <class T>
+  T* rows(T* base, std::size_t p, const LcRun& r) const {
+    return dense ? base + std::size_t(r.input) * n_out + p * F : base + (p * K + r.patch) * F;
+  }
+  std::size_t ld() const { return dense ? n_out : F; }
+};
 
 // The patches of position p for every sample: (B, K), zeros where a tap is padding.
 void gather_patch(const LcEngine& e, std::size_t p, const float* x, std::size_t batch,
@@ -107,28 +126,27 @@ void gather_patch(const LcEngine& e, std::size_t p, const float* x, std::size_t 
   const LcGeometry& g = e.geometry();
   const std::size_t K = g.patch(), n_in = g.inputs();
   if (e.taps(p).size() < K) std::fill(patch, patch + batch * K, 0.0f);
+  // A plain loop: most runs are a few floats, shorter than a memcpy call costs.
+  const auto runs = e.runs(p);
   for (std::size_t b = 0; b < batch; ++b)
-    for (const LcRun& r : e.runs(p))
-      std::memcpy(patch + b * K + r.patch, x + b * n_in + r.input, r.length * sizeof(float));
+    for (const LcRun& r : runs) {
+      const float* src = x + b * n_in + r.input;
+      float* dst = patch + b * K + r.patch;
+      for (std::size_t i = 0; i < r.length; ++i) dst[i] = src[i];
+    }
 }
 
 // dx += the patch (B, row stride ld) scattered back to the inputs of position p.
 void scatter_patch(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
                    std::size_t batch, float* dx) {
   const std::size_t n_in = e.geometry().inputs();
+  const auto runs = e.runs(p);
   for (std::size_t b = 0; b < batch; ++b)
-    for (const LcRun& r : e.runs(p)) {
+    for (const LcRun& r : runs) {
       const float* src = patch + b * ld + r.patch;
       float* dst = dx + b * n_in + r.input;
       for (std::size_t i = 0; i < r.length; ++i) dst[i] += src[i];
     }
-}
-
-// Long runs (channels_last: kernel_cols·C values) are read from x in place; short ones
-// (channels_first: kernel_cols values) are gathered into a patch first.
-bool reads_in_place(const LcEngine& e) {
-  const std::size_t runs = e.runs(0).size(), taps = e.taps(0).size();
-  return runs == 1 || taps >= 8 * runs;
 }
 
 struct LocalShape {
@@ -136,20 +154,29 @@ struct LocalShape {
   bool in_place, small;  // read x in place; use small_gemm
 };
 
+// Long runs (channels_last with many channels: kernel_cols·C values) are read from x in place;
+// short ones are gathered into a patch first, so one product covers the whole patch instead of
+// one short product per run, each reloading and storing its output.
 LocalShape local_shape(const LcEngine& e, std::size_t batch) {
   const LcGeometry& g = e.geometry();
-  return {batch,           g.patch(),       g.filters,
-          g.positions(),   g.inputs(),      reads_in_place(e),
+  const std::size_t runs = e.runs(0).size();
+  return {batch,         g.patch(),    g.filters,
+          g.positions(), g.inputs(),   runs == 1 || g.patch() >= 64 * runs,
           g.filters % small_gemm_width() == 0};
 }
 
-// C (m, n) = or += A (m, k) · B (k, n); A[i][d] at a[i·a_row + d·a_col], B and C row-major.
+// C (m, n) = A (m, k) · B (k, n), plus C itself when accumulating, else plus row_bias in every
+// row when given; A[i][d] at a[i·a_row + d·a_col], B and C row-major.
 void product(const LocalShape& s, std::size_t m, std::size_t n, std::size_t k, const float* a,
              std::size_t a_row, std::size_t a_col, const float* b, std::size_t ldb, float* c,
-             std::size_t ldc, bool accumulate) {
+             std::size_t ldc, bool accumulate, const float* row_bias = nullptr) {
   if (s.small && n % small_gemm_width() == 0) {
-    small_gemm(m, n, k, a, a_row, a_col, b, ldb, c, ldc, accumulate);
+    small_gemm(m, n, k, a, a_row, a_col, b, ldb, c, ldc, accumulate, row_bias);
     return;
+  }
+  if (!accumulate && row_bias) {
+    for (std::size_t i = 0; i < m; ++i) std::copy(row_bias, row_bias + n, c + i * ldc);
+    accumulate = true;
   }
   const bool transpose_a = a_col != 1;
   blas::sgemm(transpose_a, false, int(m), int(n), int(k), 1.0f, a,
@@ -157,68 +184,99 @@ void product(const LocalShape& s, std::size_t m, std::size_t n, std::size_t k, c
               int(ldc));
 }
 
-// y (B, P, F) = per position p: patch_p (B, K) · kernel[p] (K, F).
-void local_forward(const LcEngine& e, const float* x, const float* kernel, std::size_t batch,
-                   float* y) {
+// The bias of position p's F outputs, contiguous: in place for channels_last, gathered into
+// `scratch` for channels_first (bias in the output's memory order, (F, P)).
+const float* position_bias(const LcGeometry& g, const float* bias, std::size_t p, float* scratch) {
+  if (!bias || !g.channels_first) return bias ? bias + p * g.filters : nullptr;
+  for (std::size_t f = 0; f < g.filters; ++f) scratch[f] = bias[f * g.positions() + p];
+  return scratch;
+}
+
+// y (B, P, F) = per position p: bias_p + patch_p (B, K) · W_p (K, F).
+void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* bias,
+                   std::size_t batch, float* y) {
   const LocalShape s = local_shape(e, batch);
   parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p, int) {
-    const float* w = kernel + p * s.K * s.F;
     float* out = y + p * s.F;
-    if (s.in_place) {
-      bool accumulate = false;
-      for (const LcRun& r : e.runs(p)) {
-        product(s, s.B, s.F, r.length, x + r.input, s.n_in, 1, w + r.patch * s.F, s.F, out,
-                s.P * s.F, accumulate);
-        accumulate = true;
+    const float* row_bias = position_bias(e.geometry(), bias, p, scratch(1, s.F));
+    float* patch = nullptr;
+    if (!s.in_place) {
+      patch = scratch(0, s.B * s.K);
+      gather_patch(e, p, x, batch, patch);
+      if (!w.dense) {  // the kernel's rows are the patch's: one product
+        product(s, s.B, s.F, s.K, patch, s.K, 1, w.data + p * s.K * s.F, s.F, out, s.P * s.F,
+                false, row_bias);
+        return;
       }
-      return;
     }
-    float* patch = scratch(0, s.B * s.K);
-    gather_patch(e, p, x, batch, patch);
-    product(s, s.B, s.F, s.K, patch, s.K, 1, w, s.F, out, s.P * s.F, false);
+    bool accumulate = false;
+    for (const LcRun& r : e.runs(p)) {
+      const float* a = s.in_place ? x + r.input : patch + r.patch;
+      product(s, s.B, s.F, r.length, a, s.in_place ? s.n_in : s.K, 1, w.rows(w.data, p, r),
+              w.ld(), out, s.P * s.F, accumulate, row_bias);
+      accumulate = true;
+    }
   });
 }
 
-// dkernel[p] = patch_pᵀ · dy_p and dx += scatter(dy_p · kernel[p]ᵀ); dy is (B, P, F). Rows of
-// dkernel for padding taps are 0.
-void local_backward(const LcEngine& e, const float* x, const float* kernel, const float* dy,
-                    std::size_t batch, float* dx, float* dkernel) {
+// dbias_p = Σ_b dy_p, dkernel_p = patch_pᵀ · dy_p and dx += scatter(dy_p · W_pᵀ); dy is
+// (B, P, F). Kernel rows of padding taps get 0; dkernel of implementation 2 must arrive zeroed
+// (only the blocks are written). Null outputs are not wanted.
+void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* dy,
+                    std::size_t batch, float* dx, float* dkernel, float* dbias) {
   const LocalShape s = local_shape(e, batch);
+  const LcGeometry& g = e.geometry();
   const std::size_t width = small_gemm_width();
-  // dy_p · kernel[p]ᵀ as a product with a row-major right side: kernel[p]ᵀ (F, K) copied with
-  // its rows padded to a multiple of the SIMD width.
+  // dy_p · W_pᵀ as a product with a row-major right side: W_pᵀ (F, K) copied with its rows
+  // padded to a multiple of the SIMD width.
   const std::size_t K_padded = s.small ? (s.K + width - 1) / width * width : s.K;
   ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
   parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
-    const float* w = kernel + p * s.K * s.F;
     const float* grad = dy + p * s.F;
     const std::size_t ld_grad = s.P * s.F;
+    if (dbias) {
+      float* db = scratch(1, s.F);
+      std::copy(grad, grad + s.F, db);
+      for (std::size_t b = 1; b < batch; ++b)
+        for (std::size_t f = 0; f < s.F; ++f) db[f] += grad[b * ld_grad + f];
+      for (std::size_t f = 0; f < s.F; ++f) dbias[g.output_index(p, f)] = db[f];
+    }
     if (dkernel) {
-      float* dw = dkernel + p * s.K * s.F;
-      if (e.taps(p).size() < s.K) std::fill(dw, dw + s.K * s.F, 0.0f);
       if (s.in_place) {
+        if (!w.dense && e.taps(p).size() < s.K) {
+          float* dw = dkernel + p * s.K * s.F;
+          std::fill(dw, dw + s.K * s.F, 0.0f);
+        }
         for (const LcRun& r : e.runs(p))
-          product(s, r.length, s.F, s.B, x + r.input, 1, s.n_in, grad, ld_grad, dw + r.patch * s.F,
-                  s.F, false);
+          product(s, r.length, s.F, s.B, x + r.input, 1, s.n_in, grad, ld_grad,
+                  w.rows(dkernel, p, r), w.ld(), false);
       } else {
         float* patch = scratch(0, s.B * s.K);
         gather_patch(e, p, x, batch, patch);
-        product(s, s.K, s.F, s.B, patch, 1, s.K, grad, ld_grad, dw, s.F, false);
+        if (!w.dense)  // padding taps are zero columns of the patch: their rows come out 0
+          product(s, s.K, s.F, s.B, patch, 1, s.K, grad, ld_grad, dkernel + p * s.K * s.F, s.F,
+                  false);
+        else
+          for (const LcRun& r : e.runs(p))
+            product(s, r.length, s.F, s.B, patch + r.patch, 1, s.K, grad, ld_grad,
+                    w.rows(dkernel, p, r), w.ld(), false);
       }
     }
     if (!dx) return;
     float* dx_part = dx_parts.get(thread);
+    float* wt = scratch(3, s.F * K_padded);
+    if (e.taps(p).size() < s.K || K_padded > s.K) std::fill(wt, wt + s.F * K_padded, 0.0f);
+    for (const LcRun& r : e.runs(p)) {
+      const float* rows = w.rows(w.data, p, r);
+      for (std::size_t i = 0; i < r.length; ++i)
+        for (std::size_t f = 0; f < s.F; ++f) wt[f * K_padded + r.patch + i] = rows[i * w.ld() + f];
+    }
     if (!s.small) {
       float* patch = scratch(0, s.B * s.K);
-      blas::sgemm(false, true, int(s.B), int(s.K), int(s.F), 1.0f, grad, int(ld_grad), w,
-                  int(s.F), 0.0f, patch, int(s.K));
+      blas::sgemm(false, false, int(s.B), int(s.K), int(s.F), 1.0f, grad, int(ld_grad), wt,
+                  int(s.K), 0.0f, patch, int(s.K));
       scatter_patch(e, p, patch, s.K, batch, dx_part);
       return;
-    }
-    float* wt = scratch(1, s.F * K_padded);
-    for (std::size_t f = 0; f < s.F; ++f) {
-      for (std::size_t k = 0; k < s.K; ++k) wt[f * K_padded + k] = w[k * s.F + f];
-      std::fill(wt + f * K_padded + s.K, wt + (f + 1) * K_padded, 0.0f);
     }
     bool runs_aligned = s.in_place;
     for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
@@ -280,46 +338,104 @@ void sparse_backward(const LcEngine& e, const float* xt, const float* values, co
   if (dxt) dx_parts.finish();
 }
 
-}  // namespace
-
-Variable lc_local_products(const Variable& x, const Variable& kernel, const LcEnginePtr& engine) {
-  const LcGeometry& g = engine->geometry();
-  const std::size_t batch = check_input(x.value(), g, "LocallyConnected implementation 1 input");
-  expect_shape(kernel.value(), engine->kernel_shape(1), "LocallyConnected implementation 1 kernel");
-  Tensor y = Tensor::from_shape(with_batch(batch, g.output_shape()));
-  if (g.channels_first) {
-    std::vector<float> position_major(y.size());
-    local_forward(*engine, x.value().data(), kernel.value().data(), batch, position_major.data());
-    swap_last_axes(position_major.data(), batch, g.positions(), g.filters, y.data());
-  } else {
-    local_forward(*engine, x.value().data(), kernel.value().data(), batch, y.data());
-  }
-  return make_result("locally_connected_1", std::move(y), {x, kernel}, [engine, batch](Node& self) {
-    const LcGeometry& g = engine->geometry();
-    std::vector<float> position_major;
-    const float* dy = self.grad.data();
-    if (g.channels_first) {
-      position_major.resize(self.grad.size());
-      swap_last_axes(dy, batch, g.filters, g.positions(), position_major.data());
-      dy = position_major.data();
+// y + bias, where bias holds one value per output of a sample in y's memory order (Keras'
+// bias_add reshapes (spatial..., F) to the output's shape: for channels_first the same memory
+// read as (F, spatial...), not a transpose). For the paths that do not add it in their products.
+Variable add_bias(const Variable& y, const Variable& bias) {
+  const std::size_t n = bias.size(), batch = y.size() / n;
+  Tensor out = Tensor::from_shape(y.shape());
+  const float* in = y.value().data();
+  const float* b = bias.value().data();
+  float* o = out.data();
+  for (std::size_t s = 0; s < batch; ++s)
+    for (std::size_t i = 0; i < n; ++i) o[s * n + i] = in[s * n + i] + b[i];
+  return make_result("locally_connected_bias", std::move(out), {y, bias}, [n, batch](Node& self) {
+    if (self.input_requires_grad(1)) {
+      Tensor db = zeros(shape_of(self.input(1)));
+      const float* g = self.grad.data();
+      float* d = db.data();
+      for (std::size_t s = 0; s < batch; ++s)
+        for (std::size_t i = 0; i < n; ++i) d[i] += g[s * n + i];
+      self.inputs[1]->accumulate(std::move(db));
     }
-    InputGradient dx(self, 0), dkernel(self, 1);
-    local_backward(*engine, self.input(0).data(), self.input(1).data(), dy, batch, dx.data(),
-                   dkernel.data());
-    dx.commit();
-    dkernel.commit();
+    // The node's gradient is spent after this closure: hand it on instead of copying.
+    if (self.input_requires_grad(0)) self.inputs[0]->accumulate(std::move(self.grad));
   });
 }
 
-Variable lc_masked_dense(const Variable& x, const Variable& kernel, const LcEnginePtr& engine) {
+// Paths 1 and 2 (channels_last) through local_forward/local_backward, bias included.
+Variable per_position_products(const Variable& x, const Variable& kernel, const Variable* bias,
+                               const LcEnginePtr& engine, bool dense) {
   const LcGeometry& g = engine->geometry();
+  const char* what = dense ? "LocallyConnected implementation 2" : "LocallyConnected implementation 1";
+  const std::size_t batch = check_input(x.value(), g, what);
+  expect_shape(kernel.value(), engine->kernel_shape(dense ? 2 : 1), what);
+  if (bias) expect_shape(bias->value(), engine->bias_shape(), what);
+  auto blocks = [&g, dense](const float* data) {
+    return KernelBlocks{data, dense, g.patch(), g.filters, g.outputs()};
+  };
+  Tensor y = uninitialized_tensor(with_batch(batch, g.output_shape()));
+  const float* b = bias ? bias->value().data() : nullptr;
+  if (g.channels_first) {
+    std::vector<float> position_major(y.size());
+    local_forward(*engine, x.value().data(), blocks(kernel.value().data()), b, batch,
+                  position_major.data());
+    swap_last_axes(position_major.data(), batch, g.positions(), g.filters, y.data());
+  } else {
+    local_forward(*engine, x.value().data(), blocks(kernel.value().data()), b, batch, y.data());
+  }
+  std::vector<Variable> inputs{x, kernel};
+  if (bias) inputs.push_back(*bias);
+  return make_result(
+      dense ? "locally_connected_2" : "locally_connected_1", std::move(y), inputs,
+      [engine, batch, blocks, has_bias = bias != nullptr, dense](Node& self) {
+        const LcGeometry& g = engine->geometry();
+        std::vector<float> position_major;
+        const float* dy = self.grad.data();
+        if (g.channels_first) {
+          position_major.resize(self.grad.size());
+          swap_last_axes(dy, batch, g.filters, g.positions(), position_major.data());
+          dy = position_major.data();
+        }
+        InputGradient dx(self, 0), dkernel(self, 1);
+        std::optional<InputGradient> dbias;
+        if (has_bias) dbias.emplace(self, 2);
+        if (dense && dkernel.data()) {  // only the blocks are written
+          const std::size_t size = self.input(1).size();
+          float* d = dkernel.data();
+#pragma omp parallel for schedule(static) if (size > (1 << 20))
+          for (long i = 0; i < long(size); ++i) d[i] = 0.0f;
+        }
+        local_backward(*engine, self.input(0).data(), blocks(self.input(1).data()), dy, batch,
+                       dx.data(), dkernel.data(), dbias ? dbias->data() : nullptr);
+        dx.commit();
+        dkernel.commit();
+        if (dbias) dbias->commit();
+      });
+}
+
+Variable with_bias(Variable y, const Variable* bias) { return bias ? add_bias(y, *bias) : y; }
+
+}  // namespace
+
+Variable lc_local_products(const Variable& x, const Variable& kernel, const Variable* bias,
+                           const LcEnginePtr& engine) {
+  return per_position_products(x, kernel, bias, engine, false);
+}
+
+Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variable* bias,
+                         const LcEnginePtr& engine) {
+  const LcGeometry& g = engine->geometry();
+  // channels_last: position p's outputs are columns p·F … p·F + F of the dense kernel, a block
+  // the per-position products read in place.
+  if (!g.channels_first) return per_position_products(x, kernel, bias, engine, true);
   const std::size_t batch = check_input(x.value(), g, "LocallyConnected implementation 2 input");
   const int B = int(batch), n_in = int(g.inputs()), n_out = int(g.outputs());
   const Tensor masked = engine->convert_kernel(kernel.value(), 2, 2);
   Tensor y = Tensor::from_shape(with_batch(batch, g.output_shape()));
   blas::sgemm(false, false, B, n_out, n_in, 1.0f, x.value().data(), n_in, masked.data(), n_out,
               0.0f, y.data(), n_out);
-  return make_result("locally_connected_2", std::move(y), {x, kernel},
+  return with_bias(make_result("locally_connected_2", std::move(y), {x, kernel},
                      [engine, B, n_in, n_out](Node& self) {
                        if (self.input_requires_grad(0)) {
                          // The mask is recomputed rather than kept: it is as large as the kernel.
@@ -335,10 +451,11 @@ Variable lc_masked_dense(const Variable& x, const Variable& kernel, const LcEngi
                                      self.grad.data(), n_out, 0.0f, full.data(), n_out);
                          self.inputs[1]->accumulate(engine->convert_kernel(full, 2, 2));
                        }
-                     });
+                     }), bias);
 }
 
-Variable lc_sparse_product(const Variable& x, const Variable& kernel, const LcEnginePtr& engine) {
+Variable lc_sparse_product(const Variable& x, const Variable& kernel, const Variable* bias,
+                           const LcEnginePtr& engine) {
   const LcGeometry& g = engine->geometry();
   const std::size_t batch = check_input(x.value(), g, "LocallyConnected implementation 3 input");
   expect_shape(kernel.value(), engine->kernel_shape(3), "LocallyConnected implementation 3 kernel");
@@ -348,7 +465,7 @@ Variable lc_sparse_product(const Variable& x, const Variable& kernel, const LcEn
   sparse_forward(*engine, xt.data(), kernel.value().data(), batch, yt.data());
   Tensor y = Tensor::from_shape(with_batch(batch, g.output_shape()));
   swap_last_axes(yt.data(), 1, n_out, batch, y.data());
-  return make_result("locally_connected_3", std::move(y), {x, kernel},
+  return with_bias(make_result("locally_connected_3", std::move(y), {x, kernel},
                      [engine, batch, n_in, n_out](Node& self) {
                        std::vector<float> xt(batch * n_in), dyt(batch * n_out), dxt;
                        swap_last_axes(self.input(0).data(), 1, batch, n_in, xt.data());
@@ -367,14 +484,14 @@ Variable lc_sparse_product(const Variable& x, const Variable& kernel, const LcEn
                        }
                        if (self.input_requires_grad(1))
                          self.inputs[1]->accumulate(std::move(dkernel));
-                     });
+                     }), bias);
 }
 
-Variable lc_compute(int path, const Variable& x, const Variable& kernel,
+Variable lc_compute(int path, const Variable& x, const Variable& kernel, const Variable* bias,
                     const LcEnginePtr& engine) {
-  if (path == 1) return lc_local_products(x, kernel, engine);
-  if (path == 2) return lc_masked_dense(x, kernel, engine);
-  if (path == 3) return lc_sparse_product(x, kernel, engine);
+  if (path == 1) return lc_local_products(x, kernel, bias, engine);
+  if (path == 2) return lc_masked_dense(x, kernel, bias, engine);
+  if (path == 3) return lc_sparse_product(x, kernel, bias, engine);
   throw std::invalid_argument("LocallyConnected compute path must be 1, 2 or 3, got " +
                               std::to_string(path));
 }
@@ -391,16 +508,20 @@ LcPathChoice choose_lc_path(const LcEngine& engine, std::size_t batch) {
   auto small = [](double d) { return d / (d + 8.0); };  // efficiency of a thin GEMM dimension
   const double gemm = 100e9, call = 0.5e-6, sparse = 4e9, memory = 20e9;
   const double local_call = g.filters % small_gemm_width() == 0 ? 0.05e-6 : call;
+  const double local = 2 * B * connections / (gemm * small(B) * small(F) * small(K)) +
+                       double(g.positions()) * local_call;
   const double cost[4] = {
       0.0,
-      2 * B * connections / (gemm * small(B) * small(F) * small(K)) +
-          double(g.positions()) * local_call,
-      2 * B * dense / (gemm * small(B)) + 8 * dense / memory + call,
+      local,
+      // channels_last: the same products on the dense kernel's blocks, plus zeroing its
+      // gradient outside them; channels_first: one masked product.
+      g.channels_first ? 2 * B * dense / (gemm * small(B)) + 8 * dense / memory + call
+                       : local + 4 * dense / memory,
       2 * B * connections / sparse + 4 * connections / memory};
   int best = 1;
   for (int path : {2, 3})
     if (cost[path] < cost[best]) best = path;
-  const char* names[4] = {"", "per-position products", "one masked dense product",
+  const char* names[4] = {"", "per-position products", "masked dense product",
                           "sparse product"};
   auto us = [](double s) { return std::to_string(long(s * 1e6 + 0.5)) + " us"; };
   return {best, std::string(names[best]) + ": estimated " + us(cost[best]) + " (1: " + us(cost[1]) +

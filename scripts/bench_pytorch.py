@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Times PyTorch's LocallyConnected (unfold + batched matmul, the usual way to write it) on issue
-7's cases, forward + backward with the input gradient, and `tessera bench` on the same cases in
-the same run; prints both and the ratio. Tooling only (Debian's python3-torch), not part of CI.
+7's cases, forward + backward with the input gradient, Conv2D on the LC2D shapes, a Dense MLP
+training step and the demo model's training, and `tessera bench` on the same cases in the same
+run; prints both and the ratio (PyTorch's time / tessera's: above 1, tessera is faster).
+Tooling only (Debian's python3-torch), not part of CI.
 
     scripts/bench_pytorch.py [--tessera build/bin/tessera] [--repeat 20] [--threads 2]
 
@@ -53,6 +55,38 @@ def lc_pytorch(layer, shape, filters, batch):
     return step
 
 
+def conv_pytorch(shape, filters, batch):
+    """Conv2D forward + backward with the input gradient (PyTorch's native NCHW layout)."""
+    x = torch.randn(batch, shape[2], shape[0], shape[1], requires_grad=True)
+    conv = torch.nn.Conv2d(shape[2], filters, KERNEL)
+    seed = torch.randn(batch, filters, shape[0] - KERNEL + 1, shape[1] - KERNEL + 1)
+
+    def step():
+        x.grad = None
+        conv.zero_grad()
+        conv(x).backward(seed)
+
+    return step
+
+
+def mlp_pytorch(batch=128):
+    """Dense 784-256-128-10 (relu, relu), SGD, one training step: `tessera bench --layer mlp`."""
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                torch.nn.Linear(256, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(batch, 784)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    return step
+
+
 def demo_pytorch(batch, steps=32):
     """LC2D(16, 3x3, relu) → Dense(10) on 28x28x1, Adam, samples per second of training."""
     positions, patch, filters = 26 * 26, 9, 16
@@ -87,8 +121,9 @@ def best_seconds(fn, repeat):
 
 
 def tessera_bench(tool, layer, shape, filters, batch, repeat, backward=True):
+    kernel = 1 if layer == "mlp" else KERNEL
     args = [tool, "bench", "--layer", layer, "--input", "x".join(map(str, shape)),
-            "--filters", str(filters), "--kernel", str(KERNEL), "--batch", str(batch),
+            "--filters", str(filters), "--kernel", str(kernel), "--batch", str(batch),
             "--repeat", str(repeat)] + (["--backward"] if backward else [])
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     ms = float(re.search(r"time:\s+([0-9.]+) ms min", out).group(1))
@@ -112,6 +147,17 @@ def main():
         ours_ms, _, path = tessera_bench(args.tessera, layer, shape, filters, batch, args.repeat)
         label = f"{layer} {'x'.join(map(str, shape))} -> {filters}, k{KERNEL}, batch {batch}"
         print(f"{label:44} {torch_ms:10.2f} {ours_ms:10.2f} {path:>4} {torch_ms / ours_ms:7.1f}x")
+    for layer, shape, filters, batch in CASES:
+        if layer != "lc2d":
+            continue
+        torch_ms = best_seconds(conv_pytorch(shape, filters, batch), args.repeat) * 1e3
+        ours_ms, _, _ = tessera_bench(args.tessera, "conv2d", shape, filters, batch, args.repeat)
+        label = f"conv2d {'x'.join(map(str, shape))} -> {filters}, k{KERNEL}, batch {batch}"
+        print(f"{label:44} {torch_ms:10.2f} {ours_ms:10.2f} {'-':>4} {torch_ms / ours_ms:7.1f}x")
+    torch_ms = best_seconds(mlp_pytorch(128), args.repeat) * 1e3
+    ours_ms, _, _ = tessera_bench(args.tessera, "mlp", (784,), 256, 128, args.repeat)
+    label = "dense MLP 784-256-128-10 train step, b128"
+    print(f"{label:44} {torch_ms:10.2f} {ours_ms:10.2f} {'-':>4} {torch_ms / ours_ms:7.1f}x")
     epoch, samples = demo_pytorch(32)
     torch_sps = samples / best_seconds(epoch, 3)
     _, ours_sps, path = tessera_bench(args.tessera, "demo", (28, 28, 1), 16, 32, 3)

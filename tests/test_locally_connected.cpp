@@ -31,7 +31,7 @@ Tensor random_input(const Case& c, std::size_t batch, std::uint64_t seed) {
 // The layer's output with its kernel replaced by `kernel` (in its storage layout), no bias.
 Tensor run_path(const Case& c, int path, const Tensor& x, const Tensor& kernel) {
   auto layer = built_layer(c, path);
-  return lc_compute(path, Variable(x), Variable(kernel), layer->engine()).value();
+  return lc_compute(path, Variable(x), Variable(kernel), nullptr, layer->engine()).value();
 }
 
 }  // namespace
@@ -235,31 +235,43 @@ TEST(LocallyConnected, ConvertersRoundTripOnConnections) {
 
 namespace {
 
-// Runs the three paths on the same function (kernels converted from one impl-1 kernel) and
-// compares outputs, input gradients and kernel gradients (converted back to impl 1).
+// Runs the three paths on the same function (kernels converted from one impl-1 kernel, one
+// bias) and compares outputs, input, kernel (converted back to impl 1) and bias gradients; the
+// kernel gradient of implementation 2 must be 0 outside its mask.
 void expect_paths_agree(const Case& c, std::size_t batch) {
   SCOPED_TRACE(c.label());
   const LcEnginePtr engine = built_layer(c, 1)->engine();
   Generator gen(14);
   const Tensor x = random_input(c, batch, 15);
   const Tensor kernel1 = engine->convert_kernel(gen.uniform(engine->kernel_shape(1), -1, 1), 1, 1);
+  const Tensor bias = gen.uniform(engine->bias_shape(), -1, 1);
   Tensor seed;
-  Tensor outputs[4], dx[4], dkernel1[4];
+  Tensor outputs[4], dx[4], dkernel1[4], dbias[4];
   for (int path : {1, 2, 3}) {
-    Variable xv(x, true), kv(engine->convert_kernel(kernel1, 1, path), true);
-    Variable y = lc_compute(path, xv, kv, engine);
+    Variable xv(x, true), kv(engine->convert_kernel(kernel1, 1, path), true), bv(bias, true);
+    Variable y = lc_compute(path, xv, kv, &bv, engine);
     if (seed.dimension() == 0) seed = gen.normal(y.shape(), 0, 1);
     y.backward(seed);
     outputs[path] = y.value();
     dx[path] = xv.grad();
     dkernel1[path] = engine->convert_kernel(kv.grad(), path, 1);
+    dbias[path] = bv.grad();
+    if (path == 2) EXPECT_EQ(kv.grad(), engine->convert_kernel(kv.grad(), 2, 2));
   }
-  EXPECT_TRUE(xt::allclose(flat(outputs[1]), reference_local(c, x, kernel1), 1e-4, 1e-5));
+  Tensor expected = reference_local(c, x, kernel1);
+  for (std::size_t b = 0; b < batch; ++b)
+    for (std::size_t i = 0; i < bias.size(); ++i) expected(b, i) += bias.data()[i];
+  EXPECT_TRUE(xt::allclose(flat(outputs[1]), expected, 1e-4, 1e-5));
+  Tensor seed_sum = xt::sum(flat(seed), {0});
+  Tensor dbias_flat = dbias[1];
+  dbias_flat.reshape({dbias_flat.size()});
+  EXPECT_TRUE(xt::allclose(dbias_flat, seed_sum, 1e-4, 1e-5));
   for (int path : {2, 3}) {
     SCOPED_TRACE(path);
     EXPECT_TRUE(xt::allclose(outputs[path], outputs[1], 1e-4, 1e-5));
     EXPECT_TRUE(xt::allclose(dx[path], dx[1], 1e-4, 1e-5));
     EXPECT_TRUE(xt::allclose(dkernel1[path], dkernel1[1], 1e-4, 1e-5));
+    EXPECT_TRUE(xt::allclose(dbias[path], dbias[1], 1e-4, 1e-5));
   }
 }
 
@@ -326,7 +338,12 @@ TEST(LocallyConnected, AutoStoresImplementationOneAndPicksByShape) {
   EXPECT_EQ(big.compute_path(32).path, 1) << big.compute_path(32).reason;
   // A kernel as large as the input: one position, a dense layer in all but name (10 filters,
   // not a multiple of the SIMD width, so path 1 would call OpenBLAS too and mask nothing less).
-  LocallyConnected2D whole(10, {4, 4}, {.implementation = "auto"});
-  whole.build({4, 4, 2}, gen);
+  // channels_first: path 1 would transpose its output, path 2 is one product.
+  LocallyConnected2D whole(10, {4, 4}, {.data_format = "channels_first", .implementation = "auto"});
+  whole.build({2, 4, 4}, gen);
   EXPECT_EQ(whole.compute_path(32).path, 2) << whole.compute_path(32).reason;
+  // channels_last: path 2 runs path 1's products on the dense kernel's blocks, so never wins.
+  LocallyConnected2D whole_last(10, {4, 4}, {.implementation = "auto"});
+  whole_last.build({4, 4, 2}, gen);
+  EXPECT_EQ(whole_last.compute_path(32).path, 1) << whole_last.compute_path(32).reason;
 }

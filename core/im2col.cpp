@@ -13,27 +13,50 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Visits every (column row, tap, input offset) of the im2col matrix; `tap` is the first element
-// of a run of C channels, `src` the matching input offset or -1 when the tap is padding.
+// Visits every (column row, tap, input offset) of one sample's im2col matrix (OH·OW, KH·KW·C);
+// `tap` is the first element of a run of c values (C channels, or a whole kernel row when it
+// is contiguous in the input or all padding), `src` the matching offset in the sample (H, W, C)
+// or -1 when the run is padding.
 template <class Visit>
-void for_each_tap(const Shape& in, const Im2colSpec& s, Visit visit) {
-  const std::size_t B = in[0], H = in[1], W = in[2], C = in[3];
+void for_each_sample_tap(std::size_t H, std::size_t W, std::size_t C, const Im2colSpec& s,
+                         Visit visit) {
   const std::size_t row_len = s.kernel_h * s.kernel_w * C;
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t oh = 0; oh < s.out_h; ++oh)
-      for (std::size_t ow = 0; ow < s.out_w; ++ow) {
-        const std::size_t row = (b * s.out_h + oh) * s.out_w + ow;
-        for (std::size_t kh = 0; kh < s.kernel_h; ++kh) {
-          const long ih = long(oh * s.stride_h + kh * s.dilation_h) - long(s.pad_top);
-          for (std::size_t kw = 0; kw < s.kernel_w; ++kw) {
-            const long iw = long(ow * s.stride_w + kw * s.dilation_w) - long(s.pad_left);
-            const std::size_t tap = row * row_len + (kh * s.kernel_w + kw) * C;
-            const bool inside = ih >= 0 && ih < long(H) && iw >= 0 && iw < long(W);
-            visit(tap, inside ? long(((b * H + std::size_t(ih)) * W + std::size_t(iw)) * C) : -1L,
-                  C);
-          }
+  for (std::size_t oh = 0; oh < s.out_h; ++oh)
+    for (std::size_t ow = 0; ow < s.out_w; ++ow) {
+      const std::size_t row = oh * s.out_w + ow;
+      const long iw0 = long(ow * s.stride_w) - long(s.pad_left);
+      // Undilated windows wholly inside the row: one run of kernel_w·C values per kernel row.
+      const bool row_inside = s.dilation_w == 1 && iw0 >= 0 && iw0 + long(s.kernel_w) <= long(W);
+      for (std::size_t kh = 0; kh < s.kernel_h; ++kh) {
+        const long ih = long(oh * s.stride_h + kh * s.dilation_h) - long(s.pad_top);
+        const std::size_t first_tap = row * row_len + kh * s.kernel_w * C;
+        if (ih < 0 || ih >= long(H)) {
+          visit(first_tap, -1L, s.kernel_w * C);
+          continue;
+        }
+        if (row_inside) {
+          visit(first_tap, long((std::size_t(ih) * W + std::size_t(iw0)) * C), s.kernel_w * C);
+          continue;
+        }
+        for (std::size_t kw = 0; kw < s.kernel_w; ++kw) {
+          const long iw = iw0 + long(kw * s.dilation_w);
+          const bool inside = iw >= 0 && iw < long(W);
+          visit(first_tap + kw * C, inside ? long((std::size_t(ih) * W + std::size_t(iw)) * C) : -1L,
+                C);
         }
       }
+    }
+}
+
+// The same over a batch (B, H, W, C): rows and offsets of the whole batch.
+template <class Visit>
+void for_each_tap(const Shape& in, const Im2colSpec& s, Visit visit) {
+  const std::size_t H = in[1], W = in[2], C = in[3];
+  const std::size_t cols_per_sample = s.out_h * s.out_w * s.kernel_h * s.kernel_w * C;
+  for (std::size_t b = 0; b < in[0]; ++b)
+    for_each_sample_tap(H, W, C, s, [&](std::size_t tap, long src, std::size_t c) {
+      visit(b * cols_per_sample + tap, src < 0 ? src : long(b * H * W * C) + src, c);
+    });
 }
 
 void check_input(const Shape& in) {
@@ -105,6 +128,26 @@ Tensor col2im(const Tensor& cols, const Shape& input_shape, const Im2colSpec& sp
     for (std::size_t i = 0; i < c; ++i) dst[std::size_t(to) + i] += in[tap + i];
   });
   return x;
+}
+
+// Plain loops: channels are often 1 or 3 values, shorter than a memcpy call costs.
+void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
+                   const Im2colSpec& spec, float* cols) {
+  for_each_sample_tap(H, W, C, spec, [&](std::size_t tap, long from, std::size_t c) {
+    float* out = cols + tap;
+    if (from < 0)
+      std::fill(out, out + c, 0.0f);
+    else
+      for (std::size_t i = 0; i < c; ++i) out[i] = x[std::size_t(from) + i];
+  });
+}
+
+void col2im_sample_add(const float* cols, std::size_t H, std::size_t W, std::size_t C,
+                       const Im2colSpec& spec, float* dx) {
+  for_each_sample_tap(H, W, C, spec, [&](std::size_t tap, long to, std::size_t c) {
+    if (to < 0) return;
+    for (std::size_t i = 0; i < c; ++i) dx[std::size_t(to) + i] += cols[tap + i];
+  });
 }
 
 Variable im2col(const Variable& x, const Im2colSpec& spec) {

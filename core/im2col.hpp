@@ -40,6 +40,12 @@ Tensor im2col(const Tensor& x, const Im2colSpec& spec);
 // The adjoint of im2col: scatters (adds) columns back into an input of shape `input_shape`.
 Tensor col2im(const Tensor& cols, const Shape& input_shape, const Im2colSpec& spec);
 
+// One sample: x (H, W, C) → cols (OH·OW, KH·KW·C), and the adjoint adding cols into dx.
+void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
+                   const Im2colSpec& spec, float* cols);
+void col2im_sample_add(const float* cols, std::size_t H, std::size_t W, std::size_t C,
+                       const Im2colSpec& spec, float* dx);
+
 // Differentiable im2col (its backward is col2im).
 Variable im2col(const Variable& x, const Im2colSpec& spec);
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/convolution.hpp"
 #include "core/ops.hpp"
 #include "layers/spatial_args.hpp"
 
@@ -70,13 +71,12 @@ void Conv::build_weights(const Shape& input_shape, Generator& gen) {
 Variable Conv::call(const Variable& x, bool) {
   Variable in = to_channels_last(x, data_format_);  // (B, spatial..., C)
   const long batch = long(in.shape().front());
-  Variable y =
-      matmul(im2col(as_rows_cols(in), spec_), reshape(weight("kernel"), {-1, long(filters_)}));
-  if (options_.use_bias) y = add(y, weight("bias"));  // per filter, also for channels_first
-  std::vector<long> out{batch};
-  for (std::size_t n : window_out_sizes(spec_, rank_)) out.push_back(long(n));
-  out.push_back(long(filters_));
-  return activation_.fn(from_channels_last(reshape(y, out), data_format_));
+  // The bias is per filter, also for channels_first.
+  const Variable bias = options_.use_bias ? weight("bias") : Variable();
+  Variable y = convolution(as_rows_cols(in), weight("kernel"), options_.use_bias ? &bias : nullptr,
+                           spec_);  // (B, OH, OW, F)
+  if (rank_ == 1) y = reshape(y, {batch, long(spec_.out_w), long(filters_)});
+  return activation_.fn(from_channels_last(y, data_format_));
 }
 
 Json Conv::get_config() const {

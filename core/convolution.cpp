@@ -1,0 +1,116 @@
+#include "core/convolution.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "core/blas.hpp"
+#include "core/gradient_buffer.hpp"
+
+namespace tessera {
+
+namespace {
+
+struct ConvShape {
+  std::size_t B, H, W, C, F, P, K;  // P output positions, K patch length per sample
+};
+
+// Runs body(b, thread) for every sample over the OpenMP threads, a sample at a time as threads
+// free up (each sample is a whole BLAS product: well worth a handoff).
+template <class Body>
+void for_each_sample(std::size_t batch, Body body) {
+#pragma omp parallel for schedule(dynamic, 1) if (batch > 1)
+  for (long b = 0; b < long(batch); ++b) body(std::size_t(b), omp_get_thread_num());
+}
+
+std::vector<float>& thread_patches() {
+  thread_local std::vector<float> patches;
+  return patches;
+}
+
+float* patches_of(std::size_t size) {
+  auto& v = thread_patches();
+  if (v.size() < size) v.resize(size);
+  return v.data();
+}
+
+}  // namespace
+
+Variable convolution(const Variable& x, const Variable& kernel, const Variable* bias,
+                     const Im2colSpec& spec) {
+  const Shape in = x.shape();
+  if (in.size() != 4)
+    throw ShapeError("convolution expects (batch, rows, cols, channels), got " + shape_str(in));
+  const std::size_t F = kernel.shape().back();
+  const ConvShape s{in[0], in[1], in[2], in[3], F,
+                    spec.out_h * spec.out_w, spec.kernel_h * spec.kernel_w * in[3]};
+  if (kernel.size() != s.K * F)
+    throw ShapeError("convolution kernel " + shape_str(kernel.value()) + " does not fit " +
+                     std::to_string(spec.kernel_h) + "x" + std::to_string(spec.kernel_w) +
+                     " windows over " + std::to_string(s.C) + " channels");
+  if (bias) expect_shape(bias->value(), {F}, "convolution bias");
+  Tensor y = uninitialized_tensor({s.B, spec.out_h, spec.out_w, F});
+  const float* xd = x.value().data();
+  const float* w = kernel.value().data();
+  const float* bd = bias ? bias->value().data() : nullptr;
+  float* yd = y.data();
+  for_each_sample(s.B, [&](std::size_t b, int) {
+    float* cols = patches_of(s.P * s.K);
+    im2col_sample(xd + b * s.H * s.W * s.C, s.H, s.W, s.C, spec, cols);
+    float* out = yd + b * s.P * F;
+    blas::sgemm(false, false, int(s.P), int(F), int(s.K), 1.0f, cols, int(s.K), w, int(F), 0.0f,
+                out, int(F));
+    if (bd)
+      for (std::size_t p = 0; p < s.P; ++p)
+        for (std::size_t f = 0; f < F; ++f) out[p * F + f] += bd[f];
+  });
+  std::vector<Variable> inputs{x, kernel};
+  if (bias) inputs.push_back(*bias);
+  return make_result("convolution", std::move(y), inputs, [s, spec](Node& self) {
+    InputGradient dx(self, 0), dkernel(self, 1);
+    std::optional<InputGradient> dbias;
+    if (self.inputs.size() > 2) dbias.emplace(self, 2);
+    // Per-thread sums of the weight and bias gradients: (K·F + F) each.
+    const std::size_t threads = std::size_t(omp_get_max_threads()), part = s.K * s.F + s.F;
+    std::vector<float> sums((dkernel.data() || dbias) ? threads * part : 0, 0.0f);
+    const float* xd = self.input(0).data();
+    const float* w = self.input(1).data();
+    const float* dy = self.grad.data();
+    float* dxd = dx.data();
+    for_each_sample(s.B, [&](std::size_t b, int thread) {
+      const float* grad = dy + b * s.P * s.F;
+      float* cols = patches_of(s.P * s.K);
+      if (!sums.empty()) {
+        float* dw = sums.data() + std::size_t(thread) * part;
+        if (dkernel.data()) {
+          im2col_sample(xd + b * s.H * s.W * s.C, s.H, s.W, s.C, spec, cols);
+          blas::sgemm(true, false, int(s.K), int(s.F), int(s.P), 1.0f, cols, int(s.K), grad,
+                      int(s.F), 1.0f, dw, int(s.F));
+        }
+        float* db = dw + s.K * s.F;
+        for (std::size_t p = 0; p < s.P; ++p)
+          for (std::size_t f = 0; f < s.F; ++f) db[f] += grad[p * s.F + f];
+      }
+      if (!dxd) return;
+      blas::sgemm(false, true, int(s.P), int(s.K), int(s.F), 1.0f, grad, int(s.F), w, int(s.F),
+                  0.0f, cols, int(s.K));
+      float* dx_b = dxd + b * s.H * s.W * s.C;
+      std::fill(dx_b, dx_b + s.H * s.W * s.C, 0.0f);
+      col2im_sample_add(cols, s.H, s.W, s.C, spec, dx_b);
+    });
+    auto total = [&](float* out, std::size_t offset, std::size_t n) {
+      std::fill(out, out + n, 0.0f);
+      for (std::size_t t = 0; t < threads; ++t)
+        for (std::size_t i = 0; i < n; ++i) out[i] += sums[t * part + offset + i];
+    };
+    if (dkernel.data()) total(dkernel.data(), 0, s.K * s.F);
+    if (dbias && dbias->data()) total(dbias->data(), s.K * s.F, s.F);
+    dx.commit();
+    dkernel.commit();
+    if (dbias) dbias->commit();
+  });
+}
+
+}  // namespace tessera

@@ -1,0 +1,16 @@
+// Convolution as one differentiable op on channels-last data: per sample, the patches (im2col)
+// times the kernel in one BLAS product, plus the bias, with OpenMP over samples. The backward
+// recomputes each sample's patches instead of keeping them (they are K times the input), sums
+// the weight and bias gradients per thread and scatters the input gradient per sample.
+#pragma once
+
+#include "core/im2col.hpp"
+
+namespace tessera {
+
+// x (B, H, W, C), kernel (KH, KW, C, F) (any shape of KH·KW·C·F values with F last), bias
+// (F,) or null → (B, OH, OW, F).
+Variable convolution(const Variable& x, const Variable& kernel, const Variable* bias,
+                     const Im2colSpec& spec);
+
+}  // namespace tessera

@@ -1,5 +1,6 @@
 #include "core/activations.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -38,18 +39,30 @@ Tensor sum_keepdims(const Tensor& v, std::size_t axis) {
 
 Variable linear(const Variable& x) { return x; }
 
+// Plain loops, forward and backward fused with the incoming gradient: xtensor's nested where()
+// expressions were a quarter of the demo's training step.
 Variable relu(const Variable& x, float alpha, float max_value, float threshold) {
-  return detail::unary_op(
-      "relu", x,
-      [=](const Tensor& v) -> Tensor {
-        Tensor pos = xt::where(v > threshold, xt::minimum(v, max_value), 0.0f);
-        if (alpha != 0.0f) pos -= alpha * xt::maximum(threshold - v, 0.0f);
-        return pos;
-      },
-      [=](const Tensor& v, const Tensor&) -> Tensor {
-        return xt::where(v > threshold, xt::cast<float>(v < max_value),
-                         xt::where(v < threshold, alpha, 0.0f));
-      });
+  const Tensor& v = x.value();
+  Tensor y = Tensor::from_shape(v.shape());
+  const float* in = v.data();
+  float* out = y.data();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    float r = in[i] > threshold ? std::min(in[i], max_value) : 0.0f;
+    if (alpha != 0.0f) r -= alpha * std::max(threshold - in[i], 0.0f);
+    out[i] = r;
+  }
+  return make_result("relu", std::move(y), {x}, [=](Node& self) {
+    const float* in = self.input(0).data();
+    float* g = self.grad.data();
+    for (std::size_t i = 0; i < self.grad.size(); ++i) {
+      const float slope = in[i] > threshold ? float(in[i] < max_value)
+                          : in[i] < threshold ? alpha
+                                              : 0.0f;
+      g[i] *= slope;
+    }
+    // The node's gradient is spent after this closure: hand it on instead of copying.
+    self.inputs[0]->accumulate(std::move(self.grad));
+  });
 }
 
 Variable sigmoid(const Variable& x) {

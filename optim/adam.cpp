@@ -49,15 +49,31 @@ void Adam::update(std::size_t index, Tensor& w, const Tensor& g, float lr, std::
   const float alpha = static_cast<float>(lr * std::sqrt(1.0 - std::pow(double{beta_2_}, t)) /
                                          (1.0 - std::pow(double{beta_1_}, t)));
   auto& s = slots(index, w, amsgrad_ ? 3 : 2);
-  float *m = s[0].data(), *v = s[1].data(), *vhat = amsgrad_ ? s[2].data() : nullptr;
-  float* pw = w.data();
-  const float* pg = g.data();
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    m[i] += (pg[i] - m[i]) * (1.0f - beta_1_);
-    v[i] += (pg[i] * pg[i] - v[i]) * (1.0f - beta_2_);
-    float denom_v = v[i];
-    if (vhat) denom_v = vhat[i] = std::max(vhat[i], v[i]);
-    pw[i] -= m[i] * alpha / (std::sqrt(denom_v) + epsilon_);
+  float* __restrict m = s[0].data();
+  float* __restrict v = s[1].data();
+  float* __restrict pw = w.data();
+  const float* __restrict pg = g.data();
+  const float one_minus_beta_1 = 1.0f - beta_1_, one_minus_beta_2 = 1.0f - beta_2_;
+  const float epsilon = epsilon_;
+  const long n = long(w.size());
+  // Separate loops without a branch or aliasing vectorize; large weights are shared among the
+  // threads (each element's arithmetic is unchanged, so the result is too).
+  if (!amsgrad_) {
+#pragma omp parallel for schedule(static) if (n > (1 << 17))
+    for (long i = 0; i < n; ++i) {
+      m[i] += (pg[i] - m[i]) * one_minus_beta_1;
+      v[i] += (pg[i] * pg[i] - v[i]) * one_minus_beta_2;
+      pw[i] -= m[i] * alpha / (std::sqrt(v[i]) + epsilon);
+    }
+    return;
+  }
+  float* __restrict vhat = s[2].data();
+#pragma omp parallel for schedule(static) if (n > (1 << 17))
+  for (long i = 0; i < n; ++i) {
+    m[i] += (pg[i] - m[i]) * one_minus_beta_1;
+    v[i] += (pg[i] * pg[i] - v[i]) * one_minus_beta_2;
+    vhat[i] = std::max(vhat[i], v[i]);
+    pw[i] -= m[i] * alpha / (std::sqrt(vhat[i]) + epsilon);
   }
 }
 

@@ -99,6 +99,21 @@ void swap_last_axes(const float* src, std::size_t batch, std::size_t m, std::siz
       for (std::size_t j = 0; j < n; ++j) dst[j * m + i] = src[i * n + j];
 }
 
+// Asks for the rows (B of them, `length` floats each, `stride` apart) of the next position's
+// output or output gradient ahead of use: the rows lie a whole sample apart, a pattern the
+// hardware prefetchers do not follow (28x28x1 → 32, batch 64: fwd+bwd 5.4 → 4.6 ms, A/B runs
+// alternated). Prefetching the next kernel block made no difference.
+void prefetch_rows(const float* first, std::size_t rows, std::size_t length, std::size_t stride,
+                   bool for_writing) {
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t i = 0; i < length; i += 64 / sizeof(float)) {
+      if (for_writing)
+        __builtin_prefetch(first + r * stride + i, 1);
+      else
+        __builtin_prefetch(first + r * stride + i, 0);
+    }
+}
+
 // ---- paths 1 and 2: per-position products ----------------------------------------------------
 //
 // Per position p: y_p (B, F) = bias_p + patch_p (B, K) · W_p (K, F). W_p is implementation 1's
@@ -198,6 +213,7 @@ void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, con
   const LocalShape s = local_shape(e, batch);
   parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p, int) {
     float* out = y + p * s.F;
+    if (p + 1 < s.P) prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const float* row_bias = position_bias(e.geometry(), bias, p, scratch(1, s.F));
     float* patch = nullptr;
     if (!s.in_place) {
@@ -234,6 +250,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
     const float* grad = dy + p * s.F;
     const std::size_t ld_grad = s.P * s.F;
+    if (p + 1 < s.P) prefetch_rows(grad + s.F, s.B, s.F, ld_grad, false);
     if (dbias) {
       float* db = scratch(1, s.F);
       std::copy(grad, grad + s.F, db);

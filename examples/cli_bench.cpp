@@ -76,6 +76,7 @@ int bench(const Args& args) {
   spec.batch = std::size_t(vm["batch"].as<long>());
   spec.implementation = vm["implementation"].as<std::string>();
   spec.backward = vm["backward"].as<bool>();
+  const std::size_t at_start = resident_bytes();
   std::unique_ptr<LayerBench> bench;
   try {
     bench = std::make_unique<LayerBench>(spec);
@@ -94,6 +95,8 @@ int bench(const Args& args) {
   const std::size_t peak = peak_resident_bytes();
   std::sort(seconds.begin(), seconds.end());
   const BenchFigures f = bench_figures(bench->work(), seconds.front());
+  const BenchWork& work = bench->work();
+  const double used = std::max(0.0, double(peak) - double(at_start) - work.harness_bytes);
   const MachineLimits limits;
 
   std::cout << "case:      " << bench->label() << (spec.backward ? ", forward+backward" : ", forward")
@@ -114,7 +117,12 @@ int bench(const Args& args) {
             << fixed(limits.flops_per_second / 1e9, 0) << " GFLOP/s, "
             << fixed(limits.bytes_per_second / 1e9, 0) << " GB/s)\n"
             << "reached:   " << fixed(100 * f.fraction, 1) << "% of the bound\n"
-            << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident\n";
+            << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident; "
+            << fixed(used / 1e6, 1) << " MB used by the run (above the " << fixed(double(at_start) / 1e6, 1)
+            << " MB at start" << (work.harness_bytes > 0 ? " and the harness's " + fixed(work.harness_bytes / 1e6, 1) + " MB seed" : "")
+            << ") for " << fixed(work.needed_bytes / 1e6, 1)
+            << " MB that must exist (input, weights, optimizer state, activations, gradients): "
+            << fixed(used / work.needed_bytes, 2) << "x\n";
   double load = 0;
   if (std::ifstream("/proc/loadavg") >> load) {
     const unsigned cores = std::thread::hardware_concurrency();

@@ -108,6 +108,8 @@ LayerBench::LayerBench(const LayerBenchSpec& spec) : spec_(spec) {
     const LcEngine& e = *static_cast<const LocallyConnected&>(*layer_).engine();
     const double connections = double(e.connections());
     work_ = linear_work(B, n_in, n_out, connections, connections, n_out, spec.backward);
+    // Implementation 2's layout has a dense gradient, all of which must be written.
+    if (spec.backward && path().path == 2) work_.bytes += 4 * n_in * n_out;
   } else if (kind == "conv2d") {
     const double C = double(spec.input.back()), K = double(k * k) * C;
     work_ = linear_work(B, n_in, n_out, n_out * K, K * double(F), double(F), spec.backward);
@@ -115,6 +117,13 @@ LayerBench::LayerBench(const LayerBenchSpec& spec) : spec_(spec) {
     work_ = linear_work(B, n_in, n_out, n_in * double(F), n_in * double(F), double(F),
                         spec.backward);
   }
+  // The input lives in one variable for every run (a copy per run would be the harness's cost).
+  x_variable_ = Variable(std::move(x_), spec.backward);
+  const double weights = double(layer_->count_params());
+  work_.needed_bytes = 4 * (B * n_in + weights + B * n_out);
+  if (spec.backward) work_.needed_bytes += 4 * (B * n_out + B * n_in + weights);  // dy, dx, dW
+  // The harness keeps the seed it passes to backward(), which copies it as y's gradient.
+  if (spec.backward) work_.harness_bytes = 4 * B * n_out;
   Shape y_shape = out;
   y_shape.insert(y_shape.begin(), spec.batch);
   seed_ = gen.uniform(y_shape, -1, 1);
@@ -176,6 +185,10 @@ void LayerBench::build_model(Generator& gen) {
   // Forward; then weight gradients, input gradients of all but the first layer, the update.
   // Bytes: the batch, activations written and read back, weights read twice, gradients
   // written and the update's read-modify-write.
+  // Must exist: the samples, weights with their gradients and optimizer slots (Adam's two,
+  // none for plain SGD), one batch's activations and their gradients.
+  const double slots = spec.layer == "mlp" ? 0 : 2, batch = double(spec.batch);
+  work_.needed_bytes = 4 * (B * product(spec.input) + weights * (2 + slots) + 2 * batch * activations);
   work_.flops = 2 * B * macs;
   work_.bytes = 4 * (B * product(spec.input) + weights + B * activations);
   if (spec.backward) {
@@ -201,12 +214,12 @@ void LayerBench::run() {
   }
   if (!spec_.backward) {
     NoGradGuard no_grad;
-    (*layer_)(Variable(x_), false);
+    (*layer_)(x_variable_, false);
     return;
   }
   for (auto& w : layer_->weights()) w.variable.zero_grad();
-  Variable x(x_, true);
-  (*layer_)(x, true).backward(seed_);
+  x_variable_.zero_grad();
+  (*layer_)(x_variable_, true).backward(seed_);
 }
 
 std::string LayerBench::label() const {
@@ -241,18 +254,25 @@ void reset_peak_resident() {
   clear << "5";  // resets the peak resident size to the current one
 }
 
-std::size_t peak_resident_bytes() {
+namespace {
+
+std::size_t status_kib(const std::string& field) {
   std::ifstream status("/proc/self/status");
   std::string key;
   while (status >> key) {
-    if (key == "VmHWM:") {
+    if (key == field) {
       std::size_t kib = 0;
       status >> kib;
-      return kib * 1024;
+      return kib;
     }
     status.ignore(1 << 12, '\n');
   }
   return 0;
 }
+
+}  // namespace
+
+std::size_t peak_resident_bytes() { return status_kib("VmHWM:") * 1024; }
+std::size_t resident_bytes() { return status_kib("VmRSS:") * 1024; }
 
 }  // namespace tessera

@@ -40,6 +40,10 @@ struct LayerBenchSpec {
 // weights, outputs once each, and their gradients when backward).
 struct BenchWork {
   double flops = 0, bytes = 0;
+  // The memory that must exist during a run: input, weights, optimizer state, activations and
+  // gradients (what a peak resident size is compared with).
+  double needed_bytes = 0;
+  double harness_bytes = 0;  // held by the benchmark itself (its seed), not by the layer
 };
 
 struct BenchFigures {
@@ -75,11 +79,13 @@ class LayerBench {
   std::shared_ptr<Layer> layer_;
   std::unique_ptr<Sequential> model_;  // the mlp case
   Tensor x_, y_target_, seed_;
+  Variable x_variable_;  // the layer cases' input
 };
 
 // The peak resident memory of the process since the last reset_peak_resident(), in bytes
 // (Linux /proc/self; 0 where unavailable).
 void reset_peak_resident();
 std::size_t peak_resident_bytes();
+std::size_t resident_bytes();  // now
 
 }  // namespace tessera

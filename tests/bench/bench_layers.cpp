@@ -63,6 +63,8 @@ void run_case(benchmark::State& state, LayerBenchSpec spec) {
                                                   benchmark::Counter::kIsRate);
   state.counters["samples/s"] = benchmark::Counter(
       double(bench.samples()) * double(state.iterations()), benchmark::Counter::kIsRate);
+  // The process's peak so far: cases share one process and its heap, so only `tessera bench`
+  // (one case per process) relates its peak to the memory that must exist.
   state.counters["peak_MB"] = double(peak_resident_bytes()) / 1e6;
   state.SetLabel(bench.label() + (spec.layer.rfind("lc", 0) == 0
                                       ? " [auto -> " + std::to_string(bench.path().path) + "]"

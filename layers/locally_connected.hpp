@@ -124,7 +124,8 @@ Variable lc_local_products(const Variable& x, const Variable& kernel, const Vari
 // mask's blocks are contiguous (channels_last), else as one masked product.
 Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variable* bias,
                          const LcEnginePtr& engine);
-// 3: sparse (n_out × n_in) in Keras' sorted order, CSR by output value, times x_flat.
+// 3: sparse (n_out × n_in) in Keras' sorted order times x_flat, computed position by position:
+// the rows of one position's outputs share its taps, an (F, T_p) block of the value array.
 Variable lc_sparse_product(const Variable& x, const Variable& kernel, const Variable* bias,
                            const LcEnginePtr& engine);
 // Dispatches on path 1, 2 or 3.

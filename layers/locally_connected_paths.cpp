@@ -207,6 +207,16 @@ const float* position_bias(const LcGeometry& g, const float* bias, std::size_t p
   return scratch;
 }
 
+// dbias of position p's outputs = Σ_b dy_p (rows ld apart), written in the output's order.
+void add_position_bias_gradient(const LcGeometry& g, const float* grad, std::size_t ld,
+                                std::size_t batch, std::size_t p, float* dbias) {
+  float* db = scratch(1, g.filters);
+  std::copy(grad, grad + g.filters, db);
+  for (std::size_t b = 1; b < batch; ++b)
+    for (std::size_t f = 0; f < g.filters; ++f) db[f] += grad[b * ld + f];
+  for (std::size_t f = 0; f < g.filters; ++f) dbias[g.output_index(p, f)] = db[f];
+}
+
 // y (B, P, F) = per position p: bias_p + patch_p (B, K) · W_p (K, F).
 void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* bias,
                    std::size_t batch, float* y) {
@@ -251,13 +261,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     const float* grad = dy + p * s.F;
     const std::size_t ld_grad = s.P * s.F;
     if (p + 1 < s.P) prefetch_rows(grad + s.F, s.B, s.F, ld_grad, false);
-    if (dbias) {
-      float* db = scratch(1, s.F);
-      std::copy(grad, grad + s.F, db);
-      for (std::size_t b = 1; b < batch; ++b)
-        for (std::size_t f = 0; f < s.F; ++f) db[f] += grad[b * ld_grad + f];
-      for (std::size_t f = 0; f < s.F; ++f) dbias[g.output_index(p, f)] = db[f];
-    }
+    if (dbias) add_position_bias_gradient(g, grad, ld_grad, batch, p, dbias);
     if (dkernel) {
       if (s.in_place) {
         if (!w.dense && e.taps(p).size() < s.K) {
@@ -311,48 +315,103 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
 }
 
 // ---- path 3 ----------------------------------------------------------------------------------
+//
+// The sparse kernel in Keras' order holds, for output o, the values of its taps; the outputs of
+// one position p share its T_p taps, so its rows form an (F, T_p) block: y_p = bias_p +
+// patch_p (B, T_p) · V_pᵀ. The same per-position products as paths 1 and 2 on the compact
+// patch (padding taps have no value here), with V_p copied into the layout each product needs.
 
-// yt (n_out, B) = sparse (n_out, n_in) · xt (n_in, B), rows in Keras' order.
-void sparse_forward(const LcEngine& e, const float* xt, const float* values, std::size_t batch,
-                    float* yt) {
-  const LcGeometry& g = e.geometry();
-  const std::size_t P = g.positions();
-  parallel_for(g.outputs(), 2.0 * double(batch) * double(e.connections()), [&](std::size_t o, int) {
-    const auto taps = e.taps(g.channels_first ? o % P : o / g.filters);
-    const float* v = values + e.row_start(o);
-    float* row = yt + o * batch;
-    std::fill(row, row + batch, 0.0f);
-    for (std::size_t j = 0; j < taps.size(); ++j) {
-      const float* in = xt + std::size_t(taps[j].input) * batch;
-      for (std::size_t b = 0; b < batch; ++b) row[b] += v[j] * in[b];
+// The F rows of position p's block: row f starts at values + row_start(output f of p).
+template <class T>
+T* sparse_row(const LcEngine& e, T* values, std::size_t p, std::size_t f) {
+  return values + e.row_start(e.geometry().channels_first ? f * e.geometry().positions() + p
+                                                         : p * e.geometry().filters + f);
+}
+
+// The taps of position p for every sample, consecutive: (B, T_p) with row stride ld, zeros in
+// columns T_p … ld.
+void gather_compact(const LcEngine& e, std::size_t p, const float* x, std::size_t batch,
+                    float* patch, std::size_t ld) {
+  const std::size_t n_in = e.geometry().inputs(), taps = e.taps(p).size();
+  const auto runs = e.runs(p);
+  for (std::size_t b = 0; b < batch; ++b) {
+    float* dst = patch + b * ld;
+    for (const LcRun& r : runs) {
+      const float* src = x + b * n_in + r.input;
+      for (std::size_t i = 0; i < r.length; ++i) *dst++ = src[i];
     }
+    std::fill(patch + b * ld + taps, patch + (b + 1) * ld, 0.0f);
+  }
+}
+
+// dx += the compact patch (B, row stride ld) scattered back to the inputs of position p.
+void scatter_compact(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
+                     std::size_t batch, float* dx) {
+  const std::size_t n_in = e.geometry().inputs();
+  const auto runs = e.runs(p);
+  for (std::size_t b = 0; b < batch; ++b) {
+    const float* src = patch + b * ld;
+    for (const LcRun& r : runs) {
+      float* dst = dx + b * n_in + r.input;
+      for (std::size_t i = 0; i < r.length; ++i) dst[i] += *src++;
+    }
+  }
+}
+
+std::size_t padded(std::size_t n) {
+  const std::size_t w = small_gemm_width();
+  return (n + w - 1) / w * w;
+}
+
+// y (B, P, F) = per position p: bias_p + patch_p · V_pᵀ.
+void sparse_forward(const LcEngine& e, const float* x, const float* values, const float* bias,
+                    std::size_t batch, float* y) {
+  const LocalShape s = local_shape(e, batch);
+  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p, int) {
+    float* out = y + p * s.F;
+    if (p + 1 < s.P) prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
+    const std::size_t T = e.taps(p).size();
+    float* patch = scratch(0, s.B * T);
+    gather_compact(e, p, x, batch, patch, T);
+    float* vt = scratch(3, T * s.F);  // V_pᵀ (T, F)
+    for (std::size_t f = 0; f < s.F; ++f) {
+      const float* row = sparse_row(e, values, p, f);
+      for (std::size_t j = 0; j < T; ++j) vt[j * s.F + f] = row[j];
+    }
+    product(s, s.B, s.F, T, patch, T, 1, vt, s.F, out, s.P * s.F, false,
+            position_bias(e.geometry(), bias, p, scratch(1, s.F)));
   });
 }
 
-void sparse_backward(const LcEngine& e, const float* xt, const float* values, const float* dyt,
-                     std::size_t batch, float* dxt, float* dvalues) {
-  const LcGeometry& g = e.geometry();
-  const std::size_t P = g.positions();
-  ScatterBuffers dx_parts(dxt, dxt ? g.inputs() * batch : 0);
-  parallel_for(g.outputs(), 4.0 * double(batch) * double(e.connections()),
-               [&](std::size_t o, int thread) {
-                 const auto taps = e.taps(g.channels_first ? o % P : o / g.filters);
-                 const std::size_t start = e.row_start(o);
-                 const float* grad = dyt + o * batch;
-                 float* dx_part = dxt ? dx_parts.get(thread) : nullptr;
-                 for (std::size_t j = 0; j < taps.size(); ++j) {
-                   const std::size_t in = std::size_t(taps[j].input) * batch;
-                   if (dvalues) {
-                     float dot = 0.0f;
-                     for (std::size_t b = 0; b < batch; ++b) dot += grad[b] * xt[in + b];
-                     dvalues[start + j] = dot;
-                   }
-                   if (dx_part)
-                     for (std::size_t b = 0; b < batch; ++b)
-                       dx_part[in + b] += values[start + j] * grad[b];
-                 }
-               });
-  if (dxt) dx_parts.finish();
+// dbias_p = Σ_b dy_p, dV_p = dy_pᵀ · patch_p, dx += scatter(dy_p · V_p); dy is (B, P, F).
+void sparse_backward(const LcEngine& e, const float* x, const float* values, const float* dy,
+                     std::size_t batch, float* dx, float* dvalues, float* dbias) {
+  const LocalShape s = local_shape(e, batch);
+  ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
+  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
+    const float* grad = dy + p * s.F;
+    const std::size_t ld_grad = s.P * s.F, T = e.taps(p).size(), T_padded = padded(T);
+    if (p + 1 < s.P) prefetch_rows(grad + s.F, s.B, s.F, ld_grad, false);
+    if (dbias) add_position_bias_gradient(e.geometry(), grad, ld_grad, batch, p, dbias);
+    float* block = scratch(3, s.F * T_padded);  // dV_p, then V_p, rows padded with zeros
+    if (dvalues) {
+      float* patch = scratch(0, s.B * T_padded);
+      gather_compact(e, p, x, batch, patch, T_padded);
+      small_gemm(s.F, T_padded, s.B, grad, 1, ld_grad, patch, T_padded, block, T_padded, false);
+      for (std::size_t f = 0; f < s.F; ++f)
+        std::copy(block + f * T_padded, block + f * T_padded + T, sparse_row(e, dvalues, p, f));
+    }
+    if (!dx) return;
+    for (std::size_t f = 0; f < s.F; ++f) {
+      const float* row = sparse_row(e, values, p, f);
+      std::copy(row, row + T, block + f * T_padded);
+      std::fill(block + f * T_padded + T, block + (f + 1) * T_padded, 0.0f);
+    }
+    float* dpatch = scratch(0, s.B * T_padded);
+    small_gemm(s.B, T_padded, s.F, grad, ld_grad, 1, block, T_padded, dpatch, T_padded, false);
+    scatter_compact(e, p, dpatch, T_padded, batch, dx_parts.get(thread));
+  });
+  if (dx) dx_parts.finish();
 }
 
 // y + bias, where bias holds one value per output of a sample in y's memory order (Keras'
@@ -380,32 +439,38 @@ Variable add_bias(const Variable& y, const Variable& bias) {
   });
 }
 
-// Paths 1 and 2 (channels_last) through local_forward/local_backward, bias included.
-Variable per_position_products(const Variable& x, const Variable& kernel, const Variable* bias,
-                               const LcEnginePtr& engine, bool dense) {
+// Paths 1, 2 (channels_last) and 3 as per-position products, bias included.
+Variable per_position_products(int path, const Variable& x, const Variable& kernel,
+                               const Variable* bias, const LcEnginePtr& engine) {
   const LcGeometry& g = engine->geometry();
-  const char* what = dense ? "LocallyConnected implementation 2" : "LocallyConnected implementation 1";
-  const std::size_t batch = check_input(x.value(), g, what);
-  expect_shape(kernel.value(), engine->kernel_shape(dense ? 2 : 1), what);
+  const std::string what = "LocallyConnected implementation " + std::to_string(path);
+  const std::size_t batch = check_input(x.value(), g, what.c_str());
+  expect_shape(kernel.value(), engine->kernel_shape(path), what);
   if (bias) expect_shape(bias->value(), engine->bias_shape(), what);
+  const bool dense = path == 2;
   auto blocks = [&g, dense](const float* data) {
     return KernelBlocks{data, dense, g.patch(), g.filters, g.outputs()};
   };
+  auto forward = [&](float* y) {
+    const float* b = bias ? bias->value().data() : nullptr;
+    if (path == 3)
+      sparse_forward(*engine, x.value().data(), kernel.value().data(), b, batch, y);
+    else
+      local_forward(*engine, x.value().data(), blocks(kernel.value().data()), b, batch, y);
+  };
   Tensor y = uninitialized_tensor(with_batch(batch, g.output_shape()));
-  const float* b = bias ? bias->value().data() : nullptr;
   if (g.channels_first) {
     std::vector<float> position_major(y.size());
-    local_forward(*engine, x.value().data(), blocks(kernel.value().data()), b, batch,
-                  position_major.data());
+    forward(position_major.data());
     swap_last_axes(position_major.data(), batch, g.positions(), g.filters, y.data());
   } else {
-    local_forward(*engine, x.value().data(), blocks(kernel.value().data()), b, batch, y.data());
+    forward(y.data());
   }
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
   return make_result(
-      dense ? "locally_connected_2" : "locally_connected_1", std::move(y), inputs,
-      [engine, batch, blocks, has_bias = bias != nullptr, dense](Node& self) {
+      "locally_connected_" + std::to_string(path), std::move(y), inputs,
+      [engine, batch, blocks, path](Node& self) {
         const LcGeometry& g = engine->geometry();
         std::vector<float> position_major;
         const float* dy = self.grad.data();
@@ -416,15 +481,20 @@ Variable per_position_products(const Variable& x, const Variable& kernel, const 
         }
         InputGradient dx(self, 0), dkernel(self, 1);
         std::optional<InputGradient> dbias;
-        if (has_bias) dbias.emplace(self, 2);
-        if (dense && dkernel.data()) {  // only the blocks are written
+        if (self.inputs.size() > 2) dbias.emplace(self, 2);
+        float* db = dbias ? dbias->data() : nullptr;
+        if (path == 2 && dkernel.data()) {  // only the blocks are written
           const std::size_t size = self.input(1).size();
           float* d = dkernel.data();
 #pragma omp parallel for schedule(static) if (size > (1 << 20))
           for (long i = 0; i < long(size); ++i) d[i] = 0.0f;
         }
-        local_backward(*engine, self.input(0).data(), blocks(self.input(1).data()), dy, batch,
-                       dx.data(), dkernel.data(), dbias ? dbias->data() : nullptr);
+        if (path == 3)
+          sparse_backward(*engine, self.input(0).data(), self.input(1).data(), dy, batch,
+                          dx.data(), dkernel.data(), db);
+        else
+          local_backward(*engine, self.input(0).data(), blocks(self.input(1).data()), dy, batch,
+                         dx.data(), dkernel.data(), db);
         dx.commit();
         dkernel.commit();
         if (dbias) dbias->commit();
@@ -437,7 +507,7 @@ Variable with_bias(Variable y, const Variable* bias) { return bias ? add_bias(y,
 
 Variable lc_local_products(const Variable& x, const Variable& kernel, const Variable* bias,
                            const LcEnginePtr& engine) {
-  return per_position_products(x, kernel, bias, engine, false);
+  return per_position_products(1, x, kernel, bias, engine);
 }
 
 Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variable* bias,
@@ -445,7 +515,7 @@ Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variab
   const LcGeometry& g = engine->geometry();
   // channels_last: position p's outputs are columns p·F … p·F + F of the dense kernel, a block
   // the per-position products read in place.
-  if (!g.channels_first) return per_position_products(x, kernel, bias, engine, true);
+  if (!g.channels_first) return per_position_products(2, x, kernel, bias, engine);
   const std::size_t batch = check_input(x.value(), g, "LocallyConnected implementation 2 input");
   const int B = int(batch), n_in = int(g.inputs()), n_out = int(g.outputs());
   const Tensor masked = engine->convert_kernel(kernel.value(), 2, 2);
@@ -473,35 +543,7 @@ Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variab
 
 Variable lc_sparse_product(const Variable& x, const Variable& kernel, const Variable* bias,
                            const LcEnginePtr& engine) {
-  const LcGeometry& g = engine->geometry();
-  const std::size_t batch = check_input(x.value(), g, "LocallyConnected implementation 3 input");
-  expect_shape(kernel.value(), engine->kernel_shape(3), "LocallyConnected implementation 3 kernel");
-  const std::size_t n_in = g.inputs(), n_out = g.outputs();
-  std::vector<float> xt(batch * n_in), yt(batch * n_out);
-  swap_last_axes(x.value().data(), 1, batch, n_in, xt.data());
-  sparse_forward(*engine, xt.data(), kernel.value().data(), batch, yt.data());
-  Tensor y = Tensor::from_shape(with_batch(batch, g.output_shape()));
-  swap_last_axes(yt.data(), 1, n_out, batch, y.data());
-  return with_bias(make_result("locally_connected_3", std::move(y), {x, kernel},
-                     [engine, batch, n_in, n_out](Node& self) {
-                       std::vector<float> xt(batch * n_in), dyt(batch * n_out), dxt;
-                       swap_last_axes(self.input(0).data(), 1, batch, n_in, xt.data());
-                       swap_last_axes(self.grad.data(), 1, batch, n_out, dyt.data());
-                       Tensor dkernel;
-                       if (self.input_requires_grad(0)) dxt.resize(batch * n_in);
-                       if (self.input_requires_grad(1))
-                         dkernel = Tensor::from_shape(shape_of(self.input(1)));
-                       sparse_backward(*engine, xt.data(), self.input(1).data(), dyt.data(), batch,
-                                       self.input_requires_grad(0) ? dxt.data() : nullptr,
-                                       self.input_requires_grad(1) ? dkernel.data() : nullptr);
-                       if (self.input_requires_grad(0)) {
-                         Tensor dx = Tensor::from_shape(shape_of(self.input(0)));
-                         swap_last_axes(dxt.data(), 1, n_in, batch, dx.data());
-                         self.inputs[0]->accumulate(std::move(dx));
-                       }
-                       if (self.input_requires_grad(1))
-                         self.inputs[1]->accumulate(std::move(dkernel));
-                     }), bias);
+  return per_position_products(3, x, kernel, bias, engine);
 }
 
 Variable lc_compute(int path, const Variable& x, const Variable& kernel, const Variable* bias,
@@ -516,14 +558,16 @@ Variable lc_compute(int path, const Variable& x, const Variable& kernel, const V
 LcPathChoice choose_lc_path(const LcEngine& engine, std::size_t batch) {
   // Estimated seconds of a forward pass on one core of this project's machine (issue 7's
   // measurements): OpenBLAS sgemm ≈ 100 GFLOP/s on large products, less on small ones; a call
-  // costs ≈ 0.5 µs, small_gemm's ≈ 0.05 µs (path 1 uses it when F is a multiple of the SIMD
-  // width); the sparse loop runs at a few GFLOP/s; memory ≈ 20 GB/s.
+  // costs ≈ 0.5 µs, small_gemm's ≈ 0.05 µs (the per-position paths use it when F is a multiple
+  // of the SIMD width); memory ≈ 20 GB/s. 'auto' stores implementation 1's layout, so paths 2
+  // and 3, the same products on another layout, only win where the model says one dense
+  // product beats per-position ones (channels_first, few positions).
   const LcGeometry& g = engine.geometry();
   const double B = double(batch), F = double(g.filters), K = double(g.patch());
   const double connections = double(engine.connections());
   const double dense = double(g.inputs()) * double(g.outputs());
   auto small = [](double d) { return d / (d + 8.0); };  // efficiency of a thin GEMM dimension
-  const double gemm = 100e9, call = 0.5e-6, sparse = 4e9, memory = 20e9;
+  const double gemm = 100e9, call = 0.5e-6, memory = 20e9;
   const double local_call = g.filters % small_gemm_width() == 0 ? 0.05e-6 : call;
   const double local = 2 * B * connections / (gemm * small(B) * small(F) * small(K)) +
                        double(g.positions()) * local_call;
@@ -534,12 +578,13 @@ LcPathChoice choose_lc_path(const LcEngine& engine, std::size_t batch) {
       // gradient outside them; channels_first: one masked product.
       g.channels_first ? 2 * B * dense / (gemm * small(B)) + 8 * dense / memory + call
                        : local + 4 * dense / memory,
-      2 * B * connections / sparse + 4 * connections / memory};
+      // the same products, each position's block of values copied into place
+      local + 8 * connections / memory};
   int best = 1;
   for (int path : {2, 3})
     if (cost[path] < cost[best]) best = path;
   const char* names[4] = {"", "per-position products", "masked dense product",
-                          "sparse product"};
+                          "per-position products on the sparse values"};
   auto us = [](double s) { return std::to_string(long(s * 1e6 + 0.5)) + " us"; };
   return {best, std::string(names[best]) + ": estimated " + us(cost[best]) + " (1: " + us(cost[1]) +
                     ", 2: " + us(cost[2]) + ", 3: " + us(cost[3]) + ") for batch " +

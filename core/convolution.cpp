@@ -17,10 +17,16 @@ struct ConvShape {
   std::size_t B, H, W, C, F, P, K;  // P output positions, K patch length per sample
 };
 
-// Runs body(b, thread) for every sample over the OpenMP threads, a sample at a time as threads
-// free up (each sample is a whole BLAS product: well worth a handoff).
+// Runs body(b, thread) for every sample over the OpenMP threads: a sample at a time as threads
+// free up, or, where each thread sums into its own buffer, the same samples per thread on
+// every run so that the sums (and training) do not vary from run to run.
 template <class Body>
-void for_each_sample(std::size_t batch, Body body) {
+void for_each_sample(std::size_t batch, bool fixed, Body body) {
+  if (fixed) {
+#pragma omp parallel for schedule(static) if (batch > 1)
+    for (long b = 0; b < long(batch); ++b) body(std::size_t(b), omp_get_thread_num());
+    return;
+  }
 #pragma omp parallel for schedule(dynamic, 1) if (batch > 1)
   for (long b = 0; b < long(batch); ++b) body(std::size_t(b), omp_get_thread_num());
 }
@@ -56,7 +62,7 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
   const float* w = kernel.value().data();
   const float* bd = bias ? bias->value().data() : nullptr;
   float* yd = y.data();
-  for_each_sample(s.B, [&](std::size_t b, int) {
+  for_each_sample(s.B, false, [&](std::size_t b, int) {
     float* cols = patches_of(s.P * s.K);
     im2col_sample(xd + b * s.H * s.W * s.C, s.H, s.W, s.C, spec, cols);
     float* out = yd + b * s.P * F;
@@ -79,7 +85,7 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
     const float* w = self.input(1).data();
     const float* dy = self.grad.data();
     float* dxd = dx.data();
-    for_each_sample(s.B, [&](std::size_t b, int thread) {
+    for_each_sample(s.B, true, [&](std::size_t b, int thread) {
       const float* grad = dy + b * s.P * s.F;
       float* cols = patches_of(s.P * s.K);
       if (!sums.empty()) {

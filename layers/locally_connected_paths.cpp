@@ -31,16 +31,22 @@ std::size_t check_input(const Tensor& x, const LcGeometry& g, const char* op) {
 // Runs body(i, thread) for i in [0, n) over the OpenMP threads (BLAS calls inside run on their
 // thread alone, core/blas.hpp), or serially when there are too few items or too little work
 // (≈ `flops` in all) to share: a parallel region costs microseconds, more than a tiny layer's
-// whole pass.
+// whole pass. Loops whose threads each sum into their own buffer take `fixed` items per thread,
+// so the sums, and training, come out the same on every run; others hand out chunks as threads
+// free up (on a VM a core can run at half speed for a while, and an even split then leaves
+// the other core waiting).
 template <class Body>
-void parallel_for(std::size_t n, double flops, Body body) {
+void parallel_for(std::size_t n, double flops, bool fixed, Body body) {
   const int threads = omp_get_max_threads();
   if (threads < 2 || n < 2 * std::size_t(threads) || flops < 2e5) {
     for (std::size_t i = 0; i < n; ++i) body(i, 0);
     return;
   }
-  // Chunks handed out as threads free up: on a VM a core can run at half speed for a while,
-  // and an even static split then leaves the other core waiting.
+  if (fixed) {
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < long(n); ++i) body(std::size_t(i), omp_get_thread_num());
+    return;
+  }
   const long chunk = std::max(1L, long(n) / (16L * threads));
 #pragma omp parallel for schedule(dynamic, chunk)
   for (long i = 0; i < long(n); ++i) body(std::size_t(i), omp_get_thread_num());
@@ -222,7 +228,7 @@ void add_position_bias_gradient(const LcGeometry& g, const float* grad, std::siz
 void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* bias,
                    std::size_t batch, float* y) {
   const LocalShape s = local_shape(e, batch);
-  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p, int) {
+  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), false, [&](std::size_t p, int) {
     float* out = y + p * s.F;
     if (p + 1 < s.P) prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const float* row_bias = position_bias(e.geometry(), bias, p, scratch(1, s.F));
@@ -258,7 +264,8 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   // padded to a multiple of the SIMD width.
   const std::size_t K_padded = s.small ? (s.K + width - 1) / width * width : s.K;
   ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
-  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
+  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
+               [&](std::size_t p, int thread) {
     const float* grad = dy + p * s.F;
     const std::size_t ld_grad = s.P * s.F;
     if (p + 1 < s.P) prefetch_rows(grad + s.F, s.B, s.F, ld_grad, false);
@@ -368,7 +375,7 @@ std::size_t padded(std::size_t n) {
 void sparse_forward(const LcEngine& e, const float* x, const float* values, const float* bias,
                     std::size_t batch, float* y) {
   const LocalShape s = local_shape(e, batch);
-  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p, int) {
+  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), false, [&](std::size_t p, int) {
     float* out = y + p * s.F;
     if (p + 1 < s.P) prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const std::size_t T = e.taps(p).size();
@@ -389,7 +396,8 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
                      std::size_t batch, float* dx, float* dvalues, float* dbias) {
   const LocalShape s = local_shape(e, batch);
   ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
-  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), [&](std::size_t p, int thread) {
+  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
+               [&](std::size_t p, int thread) {
     const float* grad = dy + p * s.F;
     const std::size_t ld_grad = s.P * s.F, T = e.taps(p).size(), T_padded = padded(T);
     if (p + 1 < s.P) prefetch_rows(grad + s.F, s.B, s.F, ld_grad, false);

@@ -8,7 +8,9 @@
 #include <xtensor/xview.hpp>
 
 #include "core/ops.hpp"
+#include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
+#include "layers/flatten.hpp"
 #include "layers/locally_connected2d.hpp"
 #include "layers/sequential.hpp"
 
@@ -101,6 +103,35 @@ TEST(Training, SeededShuffleIsReproducible) {
   };
   EXPECT_EQ(run(1), run(1));
   EXPECT_NE(run(1), run(2));
+}
+
+// Layers large enough to share their work among threads (Conv2D's samples, LocallyConnected2D's
+// positions) must still train to the same weights on every run: each thread sums gradients
+// into its own buffer, so which items a thread gets must not vary from run to run.
+TEST(Training, ThreadedConvAndLocallyConnectedTrainingIsReproducible) {
+  Generator gen(21);
+  const Tensor x = gen.uniform({32, 14, 14, 2}, -1, 1);
+  Tensor y = zeros({32});
+  for (std::size_t i = 0; i < 32; ++i) y(i) = float(i % 3);
+  auto run = [&] {
+    Sequential model("threaded", 5);
+    model.add(std::make_shared<Conv2D>(8, std::vector<long>{3, 3}, ConvOptions{},
+                                       KernelOptions{.activation = "relu"}));
+    model.add(std::make_shared<LocallyConnected2D>(16, LcSizes{3, 3}, LocallyConnectedOptions{},
+                                                   KernelOptions{.activation = "relu"}));
+    model.add(std::make_shared<Flatten>());
+    model.add(std::make_shared<Dense>(3));
+    model.build({14, 14, 2});
+    model.compile("adam", "sparse_categorical_crossentropy");
+    FitOptions options;
+    options.batch_size = 16;
+    options.epochs = 3;
+    options.verbose = 0;
+    model.fit(x, y, options);
+    return model.get_weights();
+  };
+  const auto first = run();
+  for (int again = 0; again < 3; ++again) EXPECT_EQ(run(), first);
 }
 
 TEST(Training, LossAddsRegularizersAndConstraintsHoldAfterEachStep) {

@@ -8,25 +8,35 @@ namespace tessera {
 namespace {
 
 // Calls visit(out_offset, in_offset) with the offsets of the first channel of every (output, real
-// input in its window) pair, windows in row-major order; first(out_offset, count) before each
-// window.
+// input in its window) pair of sample b, windows in row-major order; first(out_offset, count)
+// before each window.
+template <class First, class Visit>
+void for_each_window_of(std::size_t b, const Shape& in, const Im2colSpec& s, First first,
+                        Visit visit) {
+  const std::size_t H = in[1], W = in[2], C = in[3];
+  for (std::size_t oh = 0; oh < s.out_h; ++oh)
+    for (std::size_t ow = 0; ow < s.out_w; ++ow) {
+      const long h0 = long(oh * s.stride_h) - long(s.pad_top);
+      const long w0 = long(ow * s.stride_w) - long(s.pad_left);
+      const long h_lo = std::max(h0, 0L), h_hi = std::min(h0 + long(s.kernel_h), long(H));
+      const long w_lo = std::max(w0, 0L), w_hi = std::min(w0 + long(s.kernel_w), long(W));
+      const std::size_t out = ((b * s.out_h + oh) * s.out_w + ow) * C;
+      first(out, std::size_t((h_hi - h_lo) * (w_hi - w_lo)));
+      for (long h = h_lo; h < h_hi; ++h)
+        for (long w = w_lo; w < w_hi; ++w)
+          visit(out, ((b * H + std::size_t(h)) * W + std::size_t(w)) * C);
+    }
+}
+
+// The same for every sample.
 template <class First, class Visit>
 void for_each_window(const Shape& in, const Im2colSpec& s, First first, Visit visit) {
-  const std::size_t B = in[0], H = in[1], W = in[2], C = in[3];
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t oh = 0; oh < s.out_h; ++oh)
-      for (std::size_t ow = 0; ow < s.out_w; ++ow) {
-        const long h0 = long(oh * s.stride_h) - long(s.pad_top);
-        const long w0 = long(ow * s.stride_w) - long(s.pad_left);
-        const long h_lo = std::max(h0, 0L), h_hi = std::min(h0 + long(s.kernel_h), long(H));
-        const long w_lo = std::max(w0, 0L), w_hi = std::min(w0 + long(s.kernel_w), long(W));
-        const std::size_t out = ((b * s.out_h + oh) * s.out_w + ow) * C;
-        first(out, std::size_t((h_hi - h_lo) * (w_hi - w_lo)));
-        for (long h = h_lo; h < h_hi; ++h)
-          for (long w = w_lo; w < w_hi; ++w)
-            visit(out, ((b * H + std::size_t(h)) * W + std::size_t(w)) * C);
-      }
+  for (std::size_t b = 0; b < in[0]; ++b) for_each_window_of(b, in, s, first, visit);
 }
+
+// Samples are independent (their windows read and write only their own values): large
+// batches are shared among the threads.
+bool worth_threads(const Shape& in) { return in[0] > 1 && in[0] * in[1] * in[2] * in[3] > (1 << 15); }
 
 void check_input(const Shape& in, const Im2colSpec& s) {
   if (in.size() != 4)
@@ -44,20 +54,32 @@ Variable max_pool(const Variable& x, const Im2colSpec& s) {
   auto source = std::make_shared<std::vector<std::size_t>>(y.size(), 0);
   const float* xv = x.value().data();
   float* yv = y.data();
-  bool first_tap = true;
-  for_each_window(
-      in, s, [&](std::size_t, std::size_t) { first_tap = true; },
-      [&](std::size_t out, std::size_t from) {
-        for (std::size_t c = 0; c < C; ++c)
-          if (first_tap || xv[from + c] > yv[out + c]) {
-            yv[out + c] = xv[from + c];
-            (*source)[out + c] = from + c;
-          }
-        first_tap = false;
-      });
+#pragma omp parallel for schedule(static) if (worth_threads(in))
+  for (long b = 0; b < long(in[0]); ++b) {
+    bool first_tap = true;
+    for_each_window_of(
+        std::size_t(b), in, s, [&](std::size_t, std::size_t) { first_tap = true; },
+        [&](std::size_t out, std::size_t from) {
+          for (std::size_t c = 0; c < C; ++c)
+            if (first_tap || xv[from + c] > yv[out + c]) {
+              yv[out + c] = xv[from + c];
+              (*source)[out + c] = from + c;
+            }
+          first_tap = false;
+        });
+  }
   return make_result("max_pool2d", std::move(y), {x}, [source](Node& self) {
-    Tensor g = zeros(shape_of(self.input(0)));
-    for (std::size_t i = 0; i < source->size(); ++i) g.data()[(*source)[i]] += self.grad.data()[i];
+    const Shape in = shape_of(self.input(0));
+    Tensor g = Tensor::from_shape(in);
+    const std::size_t in_size = in[1] * in[2] * in[3], out_size = self.grad.size() / in[0];
+    const float* gy = self.grad.data();
+    float* gx = g.data();
+#pragma omp parallel for schedule(static) if (worth_threads(in))
+    for (long b = 0; b < long(in[0]); ++b) {
+      std::fill(gx + std::size_t(b) * in_size, gx + (std::size_t(b) + 1) * in_size, 0.0f);
+      for (std::size_t i = std::size_t(b) * out_size; i < (std::size_t(b) + 1) * out_size; ++i)
+        gx[(*source)[i]] += gy[i];
+    }
     self.inputs[0]->accumulate(std::move(g));
   });
 }

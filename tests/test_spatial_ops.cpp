@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <xtensor/xio.hpp>
+#include <xtensor/xview.hpp>
 
 #include "core/padding.hpp"
 #include "core/pooling.hpp"
@@ -53,4 +54,22 @@ TEST(SpatialOps, RepeatElementsIsNumpyRepeat) {
   const Tensor y = repeat_elements(Variable(x), 1, 2).value();
   const Tensor expected = {{1.0f, 1.0f, 2.0f, 2.0f}, {3.0f, 3.0f, 4.0f, 4.0f}};
   EXPECT_EQ(y, expected);
+}
+
+// A batch large enough to share among threads pools each sample as a batch of one does.
+TEST(SpatialOps, ThreadedMaxPoolMatchesEachSampleAlone) {
+  Generator gen(43);
+  const Tensor x = tessera::testing::distinct_values({6, 24, 24, 16}, gen);
+  const Im2colSpec s = make_im2col_spec(24, 24, 2, 2, 2, 2, 1, 1, "valid");
+  Variable xv(x, true);
+  Variable y = pool2d(xv, s, PoolMode::max);
+  const Tensor seed = gen.uniform(y.shape(), -1, 1);
+  y.backward(seed);
+  for (std::size_t b = 0; b < 6; ++b) {
+    Variable one(xt::eval(xt::view(x, xt::range(b, b + 1))), true);
+    Variable y1 = pool2d(one, s, PoolMode::max);
+    y1.backward(xt::eval(xt::view(seed, xt::range(b, b + 1))));
+    EXPECT_EQ(y1.value(), xt::eval(xt::view(y.value(), xt::range(b, b + 1))));
+    EXPECT_EQ(one.grad(), xt::eval(xt::view(xv.grad(), xt::range(b, b + 1))));
+  }
 }

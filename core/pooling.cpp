@@ -60,12 +60,20 @@ Variable max_pool(const Variable& x, const Im2colSpec& s) {
     for_each_window_of(
         std::size_t(b), in, s, [&](std::size_t, std::size_t) { first_tap = true; },
         [&](std::size_t out, std::size_t from) {
-          for (std::size_t c = 0; c < C; ++c)
-            if (first_tap || xv[from + c] > yv[out + c]) {
+          std::size_t* src = source->data() + out;
+          if (first_tap) {
+            for (std::size_t c = 0; c < C; ++c) {
               yv[out + c] = xv[from + c];
-              (*source)[out + c] = from + c;
+              src[c] = from + c;
             }
-          first_tap = false;
+            first_tap = false;
+            return;
+          }
+          for (std::size_t c = 0; c < C; ++c) {  // selects: no branch to mispredict
+            const bool larger = xv[from + c] > yv[out + c];
+            yv[out + c] = larger ? xv[from + c] : yv[out + c];
+            src[c] = larger ? from + c : src[c];
+          }
         });
   }
   return make_result("max_pool2d", std::move(y), {x}, [source](Node& self) {

@@ -45,6 +45,17 @@ void check_input(const Shape& in, const Im2colSpec& s) {
     throw ShapeError("pool2d: pool sizes and strides must be positive");
 }
 
+// y[c], src[c] = x[c], from + c where x[c] is larger, for c < C: selects, no branch to
+// mispredict (they vectorize: pooling.cpp is compiled with -fno-trapping-math).
+void keep_larger(const float* __restrict x, std::size_t from, std::size_t C, float* __restrict y,
+                 std::size_t* __restrict src) {
+  for (std::size_t c = 0; c < C; ++c) {
+    const bool larger = x[c] > y[c];
+    y[c] = larger ? x[c] : y[c];
+    src[c] = larger ? from + c : src[c];
+  }
+}
+
 Variable max_pool(const Variable& x, const Im2colSpec& s) {
   const Shape in = x.shape();
   const std::size_t C = in[3];
@@ -69,11 +80,7 @@ Variable max_pool(const Variable& x, const Im2colSpec& s) {
             first_tap = false;
             return;
           }
-          for (std::size_t c = 0; c < C; ++c) {  // selects: no branch to mispredict
-            const bool larger = xv[from + c] > yv[out + c];
-            yv[out + c] = larger ? xv[from + c] : yv[out + c];
-            src[c] = larger ? from + c : src[c];
-          }
+          keep_larger(xv + from, from, C, yv + out, src);
         });
   }
   return make_result("max_pool2d", std::move(y), {x}, [source](Node& self) {

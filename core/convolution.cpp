@@ -80,7 +80,8 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
     if (self.inputs.size() > 2) dbias.emplace(self, 2);
     // Per-thread sums of the weight and bias gradients: (K·F + F) each.
     const std::size_t threads = std::size_t(omp_get_max_threads()), part = s.K * s.F + s.F;
-    std::vector<float> sums((dkernel.data() || dbias) ? threads * part : 0, 0.0f);
+    const bool want_db = dbias && dbias->data();
+    std::vector<float> sums((dkernel.data() || want_db) ? threads * part : 0, 0.0f);
     const float* xd = self.input(0).data();
     const float* w = self.input(1).data();
     const float* dy = self.grad.data();
@@ -96,8 +97,9 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
                       int(s.F), 1.0f, dw, int(s.F));
         }
         float* db = dw + s.K * s.F;
-        for (std::size_t p = 0; p < s.P; ++p)
-          for (std::size_t f = 0; f < s.F; ++f) db[f] += grad[p * s.F + f];
+        if (want_db)
+          for (std::size_t p = 0; p < s.P; ++p)
+            for (std::size_t f = 0; f < s.F; ++f) db[f] += grad[p * s.F + f];
       }
       if (!dxd) return;
       blas::sgemm(false, true, int(s.P), int(s.K), int(s.F), 1.0f, grad, int(s.F), w, int(s.F),
@@ -112,7 +114,7 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
         for (std::size_t i = 0; i < n; ++i) out[i] += sums[t * part + offset + i];
     };
     if (dkernel.data()) total(dkernel.data(), 0, s.K * s.F);
-    if (dbias && dbias->data()) total(dbias->data(), s.K * s.F, s.F);
+    if (want_db) total(dbias->data(), s.K * s.F, s.F);
     dx.commit();
     dkernel.commit();
     if (dbias) dbias->commit();

@@ -1,6 +1,6 @@
 // Conv: what Conv1D and Conv2D share (Keras' base class Conv). y = activation(conv(x, kernel) +
-// bias), computed as im2col + one BLAS product on channels-last data; channels_first input is
-// moved to channels-last and back. A 1-D convolution is the 2-D one with a single row.
+// bias), computed by core/convolution (per sample, patches and one BLAS product) on
+// channels-last data; channels_first input is moved to channels-last and back. A 1-D convolution is the 2-D one with a single row.
 // Weights: kernel (k..., in_channels, filters), bias (filters,) — Keras' layouts.
 // Padding: 'valid', 'same' (TensorFlow's split, the odd pad on the right) and, for Conv1D only,
 // 'causal' (left pad (k − 1)·dilation, then 'valid'). groups must be 1.

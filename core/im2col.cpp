@@ -41,8 +41,8 @@ void for_each_sample_tap(std::size_t H, std::size_t W, std::size_t C, const Im2c
         for (std::size_t kw = 0; kw < s.kernel_w; ++kw) {
           const long iw = iw0 + long(kw * s.dilation_w);
           const bool inside = iw >= 0 && iw < long(W);
-          visit(first_tap + kw * C, inside ? long((std::size_t(ih) * W + std::size_t(iw)) * C) : -1L,
-                C);
+          const long from = inside ? long((std::size_t(ih) * W + std::size_t(iw)) * C) : -1L;
+          visit(first_tap + kw * C, from, C);
         }
       }
     }

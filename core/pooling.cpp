@@ -36,7 +36,9 @@ void for_each_window(const Shape& in, const Im2colSpec& s, First first, Visit vi
 
 // Samples are independent (their windows read and write only their own values): large
 // batches are shared among the threads.
-bool worth_threads(const Shape& in) { return in[0] > 1 && in[0] * in[1] * in[2] * in[3] > (1 << 15); }
+bool worth_threads(const Shape& in) {
+  return in[0] > 1 && in[0] * in[1] * in[2] * in[3] > (1 << 15);
+}
 
 void check_input(const Shape& in, const Im2colSpec& s) {
   if (in.size() != 4)

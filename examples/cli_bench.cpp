@@ -94,9 +94,14 @@ int bench(const Args& args) {
   }
   const std::size_t peak = peak_resident_bytes();
   std::sort(seconds.begin(), seconds.end());
-  const BenchFigures f = bench_figures(bench->work(), seconds.front());
   const BenchWork& work = bench->work();
+  const BenchFigures f = bench_figures(work, seconds.front());
+  // The run's own memory: the peak above the start, without the harness's seed tensor.
   const double used = std::max(0.0, double(peak) - double(at_start) - work.harness_bytes);
+  const std::string harness =
+      work.harness_bytes > 0
+          ? " and the harness's " + fixed(work.harness_bytes / 1e6, 1) + " MB seed"
+          : "";
   const MachineLimits limits;
 
   std::cout << "case:      " << bench->label() << (spec.backward ? ", forward+backward" : ", forward")
@@ -118,9 +123,9 @@ int bench(const Args& args) {
             << fixed(limits.bytes_per_second / 1e9, 0) << " GB/s)\n"
             << "reached:   " << fixed(100 * f.fraction, 1) << "% of the bound\n"
             << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident; "
-            << fixed(used / 1e6, 1) << " MB used by the run (above the " << fixed(double(at_start) / 1e6, 1)
-            << " MB at start" << (work.harness_bytes > 0 ? " and the harness's " + fixed(work.harness_bytes / 1e6, 1) + " MB seed" : "")
-            << ") for " << fixed(work.needed_bytes / 1e6, 1)
+            << fixed(used / 1e6, 1) << " MB used by the run (above the "
+            << fixed(double(at_start) / 1e6, 1) << " MB at start" << harness << ") for "
+            << fixed(work.needed_bytes / 1e6, 1)
             << " MB that must exist (input, weights, optimizer state, activations, gradients): "
             << fixed(used / work.needed_bytes, 2) << "x\n";
   double load = 0;

@@ -188,7 +188,8 @@ void LayerBench::build_model(Generator& gen) {
   // Must exist: the samples, weights with their gradients and optimizer slots (Adam's two,
   // none for plain SGD), one batch's activations and their gradients.
   const double slots = spec.layer == "mlp" ? 0 : 2, batch = double(spec.batch);
-  work_.needed_bytes = 4 * (B * product(spec.input) + weights * (2 + slots) + 2 * batch * activations);
+  work_.needed_bytes =
+      4 * (B * product(spec.input) + weights * (2 + slots) + 2 * batch * activations);
   work_.flops = 2 * B * macs;
   work_.bytes = 4 * (B * product(spec.input) + weights + B * activations);
   if (spec.backward) {

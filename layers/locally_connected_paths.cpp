@@ -567,10 +567,10 @@ Variable lc_compute(int path, const Variable& x, const Variable& kernel, const V
 LcPathChoice choose_lc_path(const LcEngine& engine, std::size_t batch) {
   // Estimated seconds of a forward pass on one core of this project's machine (issue 7's
   // measurements): OpenBLAS sgemm ≈ 100 GFLOP/s on large products, less on small ones; a call
-  // costs ≈ 0.5 µs, small_gemm's ≈ 0.05 µs (the per-position paths use it when F is a multiple
-  // of the SIMD width); memory ≈ 20 GB/s. 'auto' stores implementation 1's layout, so paths 2
-  // and 3, the same products on another layout, only win where the model says one dense
-  // product beats per-position ones (channels_first, few positions).
+  // costs ≈ 0.5 µs, small_gemm's ≈ 0.05 µs (the per-position paths use it when F is a
+  // multiple of the SIMD width); memory ≈ 20 GB/s. 'auto' stores implementation 1's layout,
+  // so paths 2 and 3, the same products on another layout, only win where the model says one
+  // dense product beats per-position ones (channels_first, few positions).
   const LcGeometry& g = engine.geometry();
   const double B = double(batch), F = double(g.filters), K = double(g.patch());
   const double connections = double(engine.connections());

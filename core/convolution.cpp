@@ -31,16 +31,8 @@ void for_each_sample(std::size_t batch, bool fixed, Body body) {
   for (long b = 0; b < long(batch); ++b) body(std::size_t(b), omp_get_thread_num());
 }
 
-std::vector<float>& thread_patches() {
-  thread_local std::vector<float> patches;
-  return patches;
-}
-
-float* patches_of(std::size_t size) {
-  auto& v = thread_patches();
-  if (v.size() < size) v.resize(size);
-  return v.data();
-}
+// One sample's patches, per thread (core/gradient_buffer.hpp).
+float* patches_of(std::size_t size) { return thread_scratch(0, size); }
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace tessera {
 
@@ -31,6 +32,13 @@ void advise_huge_pages(void* data, std::size_t bytes) {
 }
 
 }  // namespace
+
+float* thread_scratch(int slot, std::size_t size) {
+  thread_local std::vector<float> buffers[6];
+  auto& b = buffers[slot];
+  if (b.size() < size) b.resize(size);
+  return b.data();
+}
 
 Tensor uninitialized_tensor(const Shape& shape) {
   Tensor t = Tensor::from_shape(shape);

@@ -31,6 +31,11 @@ class InputGradient {
   Tensor* target_ = nullptr;
 };
 
+// Per-thread scratch that lives as long as the thread (OpenMP keeps its team), so loops inside
+// a step allocate nothing after the first step: `size` floats of buffer `slot` (0 … 5), kept
+// and grown as needed. Contents are whatever the last user left.
+float* thread_scratch(int slot, std::size_t size);
+
 // An uninitialized tensor; when large, backed by transparent huge pages where the kernel offers
 // them (one fault per 2 MiB instead of per 4 KiB).
 Tensor uninitialized_tensor(const Shape& shape);

@@ -4,7 +4,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <optional>
 
 #include "core/blas.hpp"
@@ -52,18 +51,9 @@ void parallel_for(std::size_t n, double flops, bool fixed, Body body) {
   for (long i = 0; i < long(n); ++i) body(std::size_t(i), omp_get_thread_num());
 }
 
-// A scratch buffer per thread that lives as long as the thread (OpenMP keeps its team), so the
-// per-position loops allocate nothing after the first step.
-std::vector<float>& thread_scratch(int which) {
-  thread_local std::vector<float> buffers[4];
-  return buffers[which];
-}
-
-float* scratch(int which, std::size_t size) {
-  auto& b = thread_scratch(which);
-  if (b.size() < size) b.resize(size);
-  return b.data();
-}
+// Per-thread buffers of the per-position loops (core/gradient_buffer.hpp): 0 patch, 1 bias row,
+// 2 another thread's share of a scatter-add, 3 a kernel block in the layout a product needs.
+float* scratch(int slot, std::size_t size) { return thread_scratch(slot, size); }
 
 // Per-thread accumulators of a scatter-add (positions overlap in the input): thread 0 adds
 // straight into the zeroed result, other threads into zeroed scratch of their own, summed into
@@ -141,33 +131,46 @@ struct KernelBlocks {
   std::size_t ld() const { return dense ? n_out : F; }
 };
 
-// The patches of position p for every sample: (B, K), zeros where a tap is padding.
-void gather_patch(const LcEngine& e, std::size_t p, const float* x, std::size_t batch,
-                  float* patch) {
-  const LcGeometry& g = e.geometry();
-  const std::size_t K = g.patch(), n_in = g.inputs();
-  if (e.taps(p).size() < K) std::fill(patch, patch + batch * K, 0.0f);
-  // A plain loop: most runs are a few floats, shorter than a memcpy call costs.
-  const auto runs = e.runs(p);
-  for (std::size_t b = 0; b < batch; ++b)
-    for (const LcRun& r : runs) {
-      const float* src = x + b * n_in + r.input;
-      float* dst = patch + b * K + r.patch;
-      for (std::size_t i = 0; i < r.length; ++i) dst[i] = src[i];
-    }
+// Rounded up to a multiple of small_gemm's SIMD width.
+std::size_t padded(std::size_t n) {
+  const std::size_t w = small_gemm_width();
+  return (n + w - 1) / w * w;
 }
 
-// dx += the patch (B, row stride ld) scattered back to the inputs of position p.
-void scatter_patch(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
-                   std::size_t batch, float* dx) {
+// The taps of position p for every sample, a row of `ld` values per sample: at their patch
+// index (zeros where a tap is padding; paths 1 and 2), or, `compact`, consecutive (zeros after
+// the last; path 3, whose values skip padding taps).
+void gather_taps(const LcEngine& e, std::size_t p, const float* x, std::size_t batch,
+                 float* patch, std::size_t ld, bool compact) {
+  const std::size_t n_in = e.geometry().inputs(), taps = e.taps(p).size();
+  if (taps < ld) std::fill(patch, patch + batch * ld, 0.0f);
+  // A plain loop: most runs are a few floats, shorter than a memcpy call costs.
+  const auto runs = e.runs(p);
+  for (std::size_t b = 0; b < batch; ++b) {
+    std::size_t next = 0;
+    for (const LcRun& r : runs) {
+      const float* src = x + b * n_in + r.input;
+      float* dst = patch + b * ld + (compact ? next : r.patch);
+      for (std::size_t i = 0; i < r.length; ++i) dst[i] = src[i];
+      next += r.length;
+    }
+  }
+}
+
+// dx += a patch laid out as gather_taps writes it, scattered back to the inputs of position p.
+void scatter_taps(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
+                  bool compact, std::size_t batch, float* dx) {
   const std::size_t n_in = e.geometry().inputs();
   const auto runs = e.runs(p);
-  for (std::size_t b = 0; b < batch; ++b)
+  for (std::size_t b = 0; b < batch; ++b) {
+    std::size_t next = 0;
     for (const LcRun& r : runs) {
-      const float* src = patch + b * ld + r.patch;
+      const float* src = patch + b * ld + (compact ? next : r.patch);
       float* dst = dx + b * n_in + r.input;
       for (std::size_t i = 0; i < r.length; ++i) dst[i] += src[i];
+      next += r.length;
     }
+  }
 }
 
 struct LocalShape {
@@ -235,7 +238,7 @@ void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, con
     float* patch = nullptr;
     if (!s.in_place) {
       patch = scratch(0, s.B * s.K);
-      gather_patch(e, p, x, batch, patch);
+      gather_taps(e, p, x, batch, patch, s.K, false);
       if (!w.dense) {  // the kernel's rows are the patch's: one product
         product(s, s.B, s.F, s.K, patch, s.K, 1, w.data + p * s.K * s.F, s.F, out, s.P * s.F,
                 false, row_bias);
@@ -262,7 +265,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   const std::size_t width = small_gemm_width();
   // dy_p · W_pᵀ as a product with a row-major right side: W_pᵀ (F, K) copied with its rows
   // padded to a multiple of the SIMD width.
-  const std::size_t K_padded = s.small ? (s.K + width - 1) / width * width : s.K;
+  const std::size_t K_padded = s.small ? padded(s.K) : s.K;
   ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
   parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
                [&](std::size_t p, int thread) {
@@ -281,7 +284,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
                   w.rows(dkernel, p, r), w.ld(), false);
       } else {
         float* patch = scratch(0, s.B * s.K);
-        gather_patch(e, p, x, batch, patch);
+        gather_taps(e, p, x, batch, patch, s.K, false);
         if (!w.dense)  // padding taps are zero columns of the patch: their rows come out 0
           product(s, s.K, s.F, s.B, patch, 1, s.K, grad, ld_grad, dkernel + p * s.K * s.F, s.F,
                   false);
@@ -304,7 +307,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       float* patch = scratch(0, s.B * s.K);
       blas::sgemm(false, false, int(s.B), int(s.K), int(s.F), 1.0f, grad, int(ld_grad), wt,
                   int(s.K), 0.0f, patch, int(s.K));
-      scatter_patch(e, p, patch, s.K, batch, dx_part);
+      scatter_taps(e, p, patch, s.K, false, batch, dx_part);
       return;
     }
     bool runs_aligned = s.in_place;
@@ -317,7 +320,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     }
     float* patch = scratch(0, s.B * K_padded);
     small_gemm(s.B, K_padded, s.F, grad, ld_grad, 1, wt, K_padded, patch, K_padded, false);
-    scatter_patch(e, p, patch, K_padded, batch, dx_part);
+    scatter_taps(e, p, patch, K_padded, false, batch, dx_part);
   });
   if (dx) dx_parts.finish();
 }
@@ -332,43 +335,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
 // The F rows of position p's block: row f starts at values + row_start(output f of p).
 template <class T>
 T* sparse_row(const LcEngine& e, T* values, std::size_t p, std::size_t f) {
-  return values + e.row_start(e.geometry().channels_first ? f * e.geometry().positions() + p
-                                                         : p * e.geometry().filters + f);
-}
-
-// The taps of position p for every sample, consecutive: (B, T_p) with row stride ld, zeros in
-// columns T_p … ld.
-void gather_compact(const LcEngine& e, std::size_t p, const float* x, std::size_t batch,
-                    float* patch, std::size_t ld) {
-  const std::size_t n_in = e.geometry().inputs(), taps = e.taps(p).size();
-  const auto runs = e.runs(p);
-  for (std::size_t b = 0; b < batch; ++b) {
-    float* dst = patch + b * ld;
-    for (const LcRun& r : runs) {
-      const float* src = x + b * n_in + r.input;
-      for (std::size_t i = 0; i < r.length; ++i) *dst++ = src[i];
-    }
-    std::fill(patch + b * ld + taps, patch + (b + 1) * ld, 0.0f);
-  }
-}
-
-// dx += the compact patch (B, row stride ld) scattered back to the inputs of position p.
-void scatter_compact(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
-                     std::size_t batch, float* dx) {
-  const std::size_t n_in = e.geometry().inputs();
-  const auto runs = e.runs(p);
-  for (std::size_t b = 0; b < batch; ++b) {
-    const float* src = patch + b * ld;
-    for (const LcRun& r : runs) {
-      float* dst = dx + b * n_in + r.input;
-      for (std::size_t i = 0; i < r.length; ++i) dst[i] += *src++;
-    }
-  }
-}
-
-std::size_t padded(std::size_t n) {
-  const std::size_t w = small_gemm_width();
-  return (n + w - 1) / w * w;
+  return values + e.row_start(e.geometry().output_index(p, f));
 }
 
 // y (B, P, F) = per position p: bias_p + patch_p · V_pᵀ.
@@ -380,7 +347,7 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
     if (p + 1 < s.P) prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const std::size_t T = e.taps(p).size();
     float* patch = scratch(0, s.B * T);
-    gather_compact(e, p, x, batch, patch, T);
+    gather_taps(e, p, x, batch, patch, T, true);
     float* vt = scratch(3, T * s.F);  // V_pᵀ (T, F)
     for (std::size_t f = 0; f < s.F; ++f) {
       const float* row = sparse_row(e, values, p, f);
@@ -405,7 +372,7 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
     float* block = scratch(3, s.F * T_padded);  // dV_p, then V_p, rows padded with zeros
     if (dvalues) {
       float* patch = scratch(0, s.B * T_padded);
-      gather_compact(e, p, x, batch, patch, T_padded);
+      gather_taps(e, p, x, batch, patch, T_padded, true);
       small_gemm(s.F, T_padded, s.B, grad, 1, ld_grad, patch, T_padded, block, T_padded, false);
       for (std::size_t f = 0; f < s.F; ++f)
         std::copy(block + f * T_padded, block + f * T_padded + T, sparse_row(e, dvalues, p, f));
@@ -418,7 +385,7 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
     }
     float* dpatch = scratch(0, s.B * T_padded);
     small_gemm(s.B, T_padded, s.F, grad, ld_grad, 1, block, T_padded, dpatch, T_padded, false);
-    scatter_compact(e, p, dpatch, T_padded, batch, dx_parts.get(thread));
+    scatter_taps(e, p, dpatch, T_padded, true, batch, dx_parts.get(thread));
   });
   if (dx) dx_parts.finish();
 }

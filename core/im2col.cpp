@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 
 namespace tessera {
 
@@ -48,17 +47,6 @@ void for_each_sample_tap(std::size_t H, std::size_t W, std::size_t C, const Im2c
     }
 }
 
-// The same over a batch (B, H, W, C): rows and offsets of the whole batch.
-template <class Visit>
-void for_each_tap(const Shape& in, const Im2colSpec& s, Visit visit) {
-  const std::size_t H = in[1], W = in[2], C = in[3];
-  const std::size_t cols_per_sample = s.out_h * s.out_w * s.kernel_h * s.kernel_w * C;
-  for (std::size_t b = 0; b < in[0]; ++b)
-    for_each_sample_tap(H, W, C, s, [&](std::size_t tap, long src, std::size_t c) {
-      visit(b * cols_per_sample + tap, src < 0 ? src : long(b * H * W * C) + src, c);
-    });
-}
-
 void check_input(const Shape& in) {
   if (in.size() != 4)
     throw ShapeError("im2col expects (batch, rows, cols, channels), got " + shape_str(in));
@@ -98,38 +86,6 @@ Im2colSpec make_im2col_spec(std::size_t in_h, std::size_t in_w, std::size_t kern
           rows.pad_before, cols.pad_before, rows.out, cols.out};
 }
 
-Tensor im2col(const Tensor& x, const Im2colSpec& spec) {
-  const Shape in = shape_of(x);
-  check_input(in);
-  Tensor cols = Tensor::from_shape(
-      {in[0] * spec.out_h * spec.out_w, spec.kernel_h * spec.kernel_w * in[3]});
-  float* out = cols.data();
-  const float* src = x.data();
-  for_each_tap(in, spec, [&](std::size_t tap, long from, std::size_t c) {
-    if (from < 0)
-      std::memset(out + tap, 0, c * sizeof(float));
-    else
-      std::memcpy(out + tap, src + from, c * sizeof(float));
-  });
-  return cols;
-}
-
-Tensor col2im(const Tensor& cols, const Shape& input_shape, const Im2colSpec& spec) {
-  check_input(input_shape);
-  expect_shape(cols,
-               {input_shape[0] * spec.out_h * spec.out_w,
-                spec.kernel_h * spec.kernel_w * input_shape[3]},
-               "col2im columns");
-  Tensor x = zeros(input_shape);
-  float* dst = x.data();
-  const float* in = cols.data();
-  for_each_tap(input_shape, spec, [&](std::size_t tap, long to, std::size_t c) {
-    if (to < 0) return;
-    for (std::size_t i = 0; i < c; ++i) dst[std::size_t(to) + i] += in[tap + i];
-  });
-  return x;
-}
-
 // Plain loops: channels are often 1 or 3 values, shorter than a memcpy call costs.
 void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
                    const Im2colSpec& spec, float* cols) {
@@ -148,6 +104,33 @@ void col2im_sample_add(const float* cols, std::size_t H, std::size_t W, std::siz
     if (to < 0) return;
     for (std::size_t i = 0; i < c; ++i) dx[std::size_t(to) + i] += cols[tap + i];
   });
+}
+
+// The batch forms, sample by sample.
+Tensor im2col(const Tensor& x, const Im2colSpec& spec) {
+  const Shape in = shape_of(x);
+  check_input(in);
+  const std::size_t rows = spec.out_h * spec.out_w,
+                    row_len = spec.kernel_h * spec.kernel_w * in[3];
+  const std::size_t sample = in[1] * in[2] * in[3];
+  Tensor cols = Tensor::from_shape({in[0] * rows, row_len});
+  for (std::size_t b = 0; b < in[0]; ++b)
+    im2col_sample(x.data() + b * sample, in[1], in[2], in[3], spec,
+                  cols.data() + b * rows * row_len);
+  return cols;
+}
+
+Tensor col2im(const Tensor& cols, const Shape& input_shape, const Im2colSpec& spec) {
+  check_input(input_shape);
+  const std::size_t rows = spec.out_h * spec.out_w,
+                    row_len = spec.kernel_h * spec.kernel_w * input_shape[3];
+  expect_shape(cols, {input_shape[0] * rows, row_len}, "col2im columns");
+  const std::size_t sample = input_shape[1] * input_shape[2] * input_shape[3];
+  Tensor x = zeros(input_shape);
+  for (std::size_t b = 0; b < input_shape[0]; ++b)
+    col2im_sample_add(cols.data() + b * rows * row_len, input_shape[1], input_shape[2],
+                      input_shape[3], spec, x.data() + b * sample);
+  return x;
 }
 
 Variable im2col(const Variable& x, const Im2colSpec& spec) {

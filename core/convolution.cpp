@@ -49,7 +49,7 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
                      std::to_string(spec.kernel_h) + "x" + std::to_string(spec.kernel_w) +
                      " windows over " + std::to_string(s.C) + " channels");
   if (bias) expect_shape(bias->value(), {F}, "convolution bias");
-  Tensor y = uninitialized_tensor({s.B, spec.out_h, spec.out_w, F});
+  Tensor y = Tensor::from_shape({s.B, spec.out_h, spec.out_w, F});
   const float* xd = x.value().data();
   const float* w = kernel.value().data();
   const float* bd = bias ? bias->value().data() : nullptr;

@@ -1,8 +1,6 @@
-// Gradient storage that survives training steps. A fresh multi-megabyte buffer costs a page
-// fault per 4 KiB page on first touch (in this project's VM that triples the time of writing a
-// large weight gradient), so ops with large weight gradients write into the storage the weight
-// kept from the previous step (Variable::zero_grad keeps it), and buffers that must be fresh ask
-// for transparent huge pages.
+// Gradient storage that survives training steps: ops write a weight's gradient into the storage
+// the weight kept from the previous step (Variable::zero_grad keeps it) instead of a fresh
+// buffer and an add, and loops inside a step use per-thread scratch.
 #pragma once
 
 #include "core/autodiff.hpp"
@@ -35,9 +33,5 @@ class InputGradient {
 // a step allocate nothing after the first step: `size` floats of buffer `slot` (0 … 5), kept
 // and grown as needed. Contents are whatever the last user left.
 float* thread_scratch(int slot, std::size_t size);
-
-// An uninitialized tensor; when large, backed by transparent huge pages where the kernel offers
-// them (one fault per 2 MiB instead of per 4 KiB).
-Tensor uninitialized_tensor(const Shape& shape);
 
 }  // namespace tessera

@@ -10,9 +10,12 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "core/tensor_memory.hpp"
+
 namespace tessera {
 
-using Tensor = xt::xarray<float, xt::layout_type::row_major>;
+// Storage from core/tensor_memory: large blocks are reused from step to step.
+using Tensor = xt::xarray<float, xt::layout_type::row_major, TensorAllocator<float>>;
 using Shape = std::vector<std::size_t>;
 
 // Thrown when shapes do not fit; the message names what was expected and what was given.

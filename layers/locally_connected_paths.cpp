@@ -434,7 +434,7 @@ Variable per_position_products(int path, const Variable& x, const Variable& kern
     else
       local_forward(*engine, x.value().data(), blocks(kernel.value().data()), b, batch, y);
   };
-  Tensor y = uninitialized_tensor(with_batch(batch, g.output_shape()));
+  Tensor y = Tensor::from_shape(with_batch(batch, g.output_shape()));
   if (g.channels_first) {
     std::vector<float> position_major(y.size());
     forward(position_major.data());

@@ -1,0 +1,74 @@
+// Tensor storage (core/tensor_memory): small blocks aligned for SIMD, large blocks reused from
+// step to step, a repeated training step mapping no new memory, and a cache that gives back
+// what it holds beyond what is in use.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+#include "core/random.hpp"
+#include "layers/dense.hpp"
+#include "layers/flatten.hpp"
+#include "layers/locally_connected2d.hpp"
+#include "layers/sequential.hpp"
+
+using namespace tessera;
+
+namespace {
+
+constexpr std::size_t kLargeFloats = tensor_memory::kLargeBlock / sizeof(float);
+
+TEST(TensorMemory, SmallTensorsAreAlignedForSimdLoads) {
+  for (std::size_t n : {1, 3, 17, 1000}) {
+    const Tensor t = zeros({n});
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(t.data()) % 64, 0u) << n;
+  }
+}
+
+TEST(TensorMemory, AFreedLargeBlockServesTheNextTensorOfItsSize) {
+  tensor_memory::release_cached();
+  const Tensor keep = zeros({3 * kLargeFloats});  // in use, so the cache may hold as much
+  const float* first = nullptr;
+  {
+    Tensor t = full({2 * kLargeFloats}, 1.0f);
+    first = t.data();
+  }
+  EXPECT_GE(tensor_memory::stats().cached, 2 * tensor_memory::kLargeBlock);
+  const std::size_t maps = tensor_memory::stats().maps;
+  Tensor again = Tensor::from_shape({2 * kLargeFloats - 100});  // a little smaller: same block
+  EXPECT_EQ(again.data(), first);
+  EXPECT_EQ(tensor_memory::stats().maps, maps);
+  again.fill(2.0f);  // the whole request is writable (an overrun would trip AddressSanitizer)
+  EXPECT_EQ(again(again.size() - 1), 2.0f);
+}
+
+TEST(TensorMemory, TheCacheGivesBackWhatItHoldsBeyondWhatIsInUse) {
+  tensor_memory::release_cached();
+  const std::size_t live = tensor_memory::stats().live;
+  // Ever larger tensors, one at a time: each misses the cache, which then returns the older ones.
+  for (std::size_t i = 1; i <= 12; ++i) Tensor t = zeros({i * kLargeFloats});
+  EXPECT_LE(tensor_memory::stats().cached, std::max(live, 12 * tensor_memory::kLargeBlock));
+  tensor_memory::release_cached();
+  EXPECT_EQ(tensor_memory::stats().cached, 0u);
+}
+
+TEST(TensorMemory, RepeatedTrainingStepsMapNoNewMemory) {
+  Generator gen(3);
+  const Tensor x = gen.uniform({64, 28, 28, 1}, 0, 1);  // 0.2 MB; activations of 5.5 MB
+  Tensor y = zeros({64});
+  for (std::size_t i = 0; i < 64; ++i) y(i) = float(i % 10);
+  Sequential model("steps", 5);
+  model.add(std::make_shared<LocallyConnected2D>(32, LcSizes{3, 3}, LocallyConnectedOptions{},
+                                                 KernelOptions{.activation = "relu"}));
+  model.add(std::make_shared<Flatten>());
+  model.add(std::make_shared<Dense>(10));
+  model.build({28, 28, 1});
+  model.compile("adam", "sparse_categorical_crossentropy");
+  model.train_on_batch(x, y);
+  const auto after_first = tensor_memory::stats();
+  for (int step = 0; step < 5; ++step) model.train_on_batch(x, y);
+  const auto after = tensor_memory::stats();
+  EXPECT_EQ(after.maps, after_first.maps);
+  EXPECT_EQ(after.live + after.cached, after_first.live + after_first.cached);
+}
+
+}  // namespace

@@ -101,7 +101,8 @@ void release(void* data, std::size_t bytes) noexcept {
   const auto block = c.in_use.find(data);
   const std::size_t length = block->second;  // may exceed mapped_length(bytes): a reused block
   c.in_use.erase(block);
-  ASAN_POISON_MEMORY_REGION(data, length);  // a use after free reports instead of reading stale data
+  // A use after free reports instead of reading stale data.
+  ASAN_POISON_MEMORY_REGION(data, length);
   c.stats.live -= length;
   c.stats.cached += length;
   c.blocks.emplace(length, CachedBlock{data, c.next_order++});

@@ -103,6 +103,9 @@ int bench(const Args& args) {
           ? " and the harness's " + fixed(work.harness_bytes / 1e6, 1) + " MB seed"
           : "";
   const MachineLimits limits;
+  // The same bound from what the machine delivers now (measured after the peak memory).
+  const MachineLimits now = measure_machine_limits();
+  const BenchFigures f_now = bench_figures(work, seconds.front(), now);
 
   std::cout << "case:      " << bench->label() << (spec.backward ? ", forward+backward" : ", forward")
             << '\n';
@@ -122,6 +125,10 @@ int bench(const Args& args) {
             << fixed(limits.flops_per_second / 1e9, 0) << " GFLOP/s, "
             << fixed(limits.bytes_per_second / 1e9, 0) << " GB/s)\n"
             << "reached:   " << fixed(100 * f.fraction, 1) << "% of the bound\n"
+            << "now:       " << fixed(now.flops_per_second / 1e9, 0)
+            << " GFLOP/s (an FMA loop on every thread), " << fixed(now.bytes_per_second / 1e9, 0)
+            << " GB/s (every thread reading 128 MB): bound " << fixed(f_now.bound_seconds * 1e3, 3)
+            << " ms, " << fixed(100 * f_now.fraction, 1) << "% reached\n"
             << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident; "
             << fixed(used / 1e6, 1) << " MB used by the run (above the "
             << fixed(double(at_start) / 1e6, 1) << " MB at start" << harness << ") for "

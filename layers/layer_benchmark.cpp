@@ -1,8 +1,13 @@
 #include "layers/layer_benchmark.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
+#include <vector>
+#include <xsimd/xsimd.hpp>
 
 #include "core/random.hpp"
 #include "layers/conv2d.hpp"
@@ -42,6 +47,71 @@ constexpr std::size_t kDemoSteps = 32;  // batches per fit() of the demo case
 constexpr std::size_t kClasses = 10;
 
 }  // namespace
+
+namespace {
+
+// The best of three runs of `run`, in seconds.
+template <class Run>
+double best_seconds(Run run) {
+  double best = 1e30;
+  for (int trial = 0; trial < 3; ++trial) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count());
+  }
+  return best;
+}
+
+}  // namespace
+
+MachineLimits measure_machine_limits() {
+  using Vec = xsimd::batch<float>;
+  // 12 independent FMA chains per thread cover the FMA latency on both FMA pipes and still fit
+  // the 16 vector registers with the two constants.
+  constexpr int kChains = 12;
+  constexpr long kIterations = 1L << 22;
+  volatile float sink = 0;
+  int threads = 1;
+  const double fma_seconds = best_seconds([&] {
+#pragma omp parallel
+    {
+#pragma omp single
+      threads = omp_get_num_threads();
+      Vec acc[kChains];
+      for (int j = 0; j < kChains; ++j) acc[j] = Vec(float(j));
+      const Vec scale(0.999999f), shift(1e-7f);
+      for (long i = 0; i < kIterations; ++i)
+        for (int j = 0; j < kChains; ++j) acc[j] = xsimd::fma(acc[j], scale, shift);
+      float total = 0;
+      for (int j = 0; j < kChains; ++j) total += xsimd::hadd(acc[j]);
+#pragma omp critical
+      sink = sink + total;
+    }
+  });
+  MachineLimits limits;
+  limits.flops_per_second =
+      double(threads) * double(kIterations) * kChains * double(Vec::size) * 2 / fma_seconds;
+
+  const std::size_t floats = (std::size_t(128) << 20) / sizeof(float);
+  std::vector<float> buffer(floats, 1.0f);
+  const double read_seconds = best_seconds([&] {
+    const long blocks = long(floats / (4 * Vec::size));
+#pragma omp parallel
+    {
+      Vec acc[4] = {Vec(0.0f), Vec(0.0f), Vec(0.0f), Vec(0.0f)};
+#pragma omp for schedule(static)
+      for (long block = 0; block < blocks; ++block)
+        for (std::size_t j = 0; j < 4; ++j)
+          acc[j] += Vec::load_unaligned(buffer.data() + (std::size_t(block) * 4 + j) * Vec::size);
+      const float total = xsimd::hadd(acc[0] + acc[1] + acc[2] + acc[3]);
+#pragma omp critical
+      sink = sink + total;
+    }
+  });
+  limits.bytes_per_second = double(floats * sizeof(float)) / read_seconds;
+  return limits;
+}
 
 BenchFigures bench_figures(const BenchWork& work, double seconds, const MachineLimits& limits) {
   BenchFigures f;

@@ -9,6 +9,7 @@
 #include "core/blas.hpp"
 #include "core/gradient_buffer.hpp"
 #include "core/small_gemm.hpp"
+#include "core/transpose.hpp"
 #include "layers/locally_connected.hpp"
 
 namespace tessera {
@@ -90,9 +91,7 @@ class ScatterBuffers {
 
 // dst[b, j, i] = src[b, i, j] for src (B, m, n).
 void swap_last_axes(const float* src, std::size_t batch, std::size_t m, std::size_t n, float* dst) {
-  for (std::size_t b = 0; b < batch; ++b, src += m * n, dst += m * n)
-    for (std::size_t i = 0; i < m; ++i)
-      for (std::size_t j = 0; j < n; ++j) dst[j * m + i] = src[i * n + j];
+  for (std::size_t b = 0; b < batch; ++b, src += m * n, dst += m * n) transpose(src, m, n, n, dst, m);
 }
 
 // Asks for the rows (B of them, `length` floats each, `stride` apart) of the next position's
@@ -298,11 +297,8 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     float* dx_part = dx_parts.get(thread);
     float* wt = scratch(3, s.F * K_padded);
     if (e.taps(p).size() < s.K || K_padded > s.K) std::fill(wt, wt + s.F * K_padded, 0.0f);
-    for (const LcRun& r : e.runs(p)) {
-      const float* rows = w.rows(w.data, p, r);
-      for (std::size_t i = 0; i < r.length; ++i)
-        for (std::size_t f = 0; f < s.F; ++f) wt[f * K_padded + r.patch + i] = rows[i * w.ld() + f];
-    }
+    for (const LcRun& r : e.runs(p))
+      transpose(w.rows(w.data, p, r), r.length, s.F, w.ld(), wt + r.patch, K_padded);
     if (!s.small) {
       float* patch = scratch(0, s.B * s.K);
       blas::sgemm(false, false, int(s.B), int(s.K), int(s.F), 1.0f, grad, int(ld_grad), wt,

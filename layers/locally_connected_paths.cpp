@@ -53,7 +53,8 @@ void parallel_for(std::size_t n, double flops, bool fixed, Body body) {
 }
 
 // Per-thread buffers of the per-position loops (core/gradient_buffer.hpp): 0 patch, 1 bias row,
-// 2 another thread's share of a scatter-add, 3 a kernel block in the layout a product needs.
+// 2 another thread's share of a scatter-add, 3 a kernel block in the layout a product needs,
+// 4 a position's output-gradient rows.
 float* scratch(int slot, std::size_t size) { return thread_scratch(slot, size); }
 
 // Per-thread accumulators of a scatter-add (positions overlap in the input): thread 0 adds
@@ -216,14 +217,24 @@ const float* position_bias(const LcGeometry& g, const float* bias, std::size_t p
   return scratch;
 }
 
-// dbias of position p's outputs = Σ_b dy_p (rows ld apart), written in the output's order.
-void add_position_bias_gradient(const LcGeometry& g, const float* grad, std::size_t ld,
-                                std::size_t batch, std::size_t p, float* dbias) {
-  float* db = scratch(1, g.filters);
-  std::copy(grad, grad + g.filters, db);
-  for (std::size_t b = 1; b < batch; ++b)
-    for (std::size_t f = 0; f < g.filters; ++f) db[f] += grad[b * ld + f];
-  for (std::size_t f = 0; f < g.filters; ++f) dbias[g.output_index(p, f)] = db[f];
+// Position p's output-gradient rows (B of them, `ld` apart) copied into contiguous per-thread
+// scratch, and their sum over the batch written as p's bias gradient (in the output's order)
+// when dbias is given. The rows lie a sample apart, for 32x32x3 → 64 a multiple of 4 KiB: they
+// all fall into the same few L1 sets and evict each other while the products read them again
+// and again. The copy reads each row once.
+const float* position_gradient(const LcGeometry& g, const float* grad, std::size_t ld,
+                               std::size_t batch, std::size_t p, float* dbias) {
+  const std::size_t F = g.filters;
+  float* rows = scratch(4, batch * F);
+  for (std::size_t b = 0; b < batch; ++b) std::copy(grad + b * ld, grad + b * ld + F, rows + b * F);
+  if (dbias) {
+    float* db = scratch(1, F);
+    std::copy(rows, rows + F, db);
+    for (std::size_t b = 1; b < batch; ++b)
+      for (std::size_t f = 0; f < F; ++f) db[f] += rows[b * F + f];
+    for (std::size_t f = 0; f < F; ++f) dbias[g.output_index(p, f)] = db[f];
+  }
+  return rows;
 }
 
 // y (B, P, F) = per position p: bias_p + patch_p (B, K) · W_p (K, F).
@@ -268,10 +279,9 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
   parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
                [&](std::size_t p, int thread) {
-    const float* grad = dy + p * s.F;
-    const std::size_t ld_grad = s.P * s.F;
-    if (p + 1 < s.P) prefetch_rows(grad + s.F, s.B, s.F, ld_grad, false);
-    if (dbias) add_position_bias_gradient(g, grad, ld_grad, batch, p, dbias);
+    if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
+    const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
+    const std::size_t ld_grad = s.F;
     if (dkernel) {
       if (s.in_place) {
         if (!w.dense && e.taps(p).size() < s.K) {
@@ -361,10 +371,9 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
   ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
   parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
                [&](std::size_t p, int thread) {
-    const float* grad = dy + p * s.F;
-    const std::size_t ld_grad = s.P * s.F, T = e.taps(p).size(), T_padded = padded(T);
-    if (p + 1 < s.P) prefetch_rows(grad + s.F, s.B, s.F, ld_grad, false);
-    if (dbias) add_position_bias_gradient(e.geometry(), grad, ld_grad, batch, p, dbias);
+    if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
+    const float* grad = position_gradient(e.geometry(), dy + p * s.F, s.P * s.F, batch, p, dbias);
+    const std::size_t ld_grad = s.F, T = e.taps(p).size(), T_padded = padded(T);
     float* block = scratch(3, s.F * T_padded);  // dV_p, then V_p, rows padded with zeros
     if (dvalues) {
       float* patch = scratch(0, s.B * T_padded);

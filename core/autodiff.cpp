@@ -74,7 +74,9 @@ void Variable::backward() {
   backward(full(shape_of(node_->value), 1.0f));
 }
 
-void Variable::backward(const Tensor& seed) {
+void Variable::backward(const Tensor& seed) { backward(Tensor(seed)); }
+
+void Variable::backward(Tensor&& seed) {
   if (!node_->requires_grad)
     throw std::logic_error("backward() on a variable that requires no gradient (" + node_->op +
                            ")");
@@ -93,7 +95,7 @@ void Variable::backward(const Tensor& seed) {
       stack.pop_back();
     }
   }
-  node_->accumulate(seed);
+  node_->accumulate(std::move(seed));
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* node = *it;
     if (!node->backward || !node->has_grad) continue;

@@ -63,8 +63,10 @@ class Variable {
 
   // Back-propagates from this scalar (size-1) variable; gradients add up in the leaves.
   void backward();
-  // Back-propagates `seed` (of this variable's shape) as d(loss)/d(this).
+  // Back-propagates `seed` (of this variable's shape) as d(loss)/d(this); an rvalue seed
+  // becomes this variable's gradient without a copy.
   void backward(const Tensor& seed);
+  void backward(Tensor&& seed);
 
   bool is_leaf() const { return node_->inputs.empty(); }
   const std::string& op() const { return node_->op; }

@@ -88,6 +88,7 @@ int bench(const Args& args) {
   reset_peak_resident();
   std::vector<double> seconds;
   for (long i = 0; i < vm["repeat"].as<long>(); ++i) {
+    bench->prepare();
     const auto start = std::chrono::steady_clock::now();
     bench->run();
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

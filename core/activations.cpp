@@ -41,7 +41,8 @@ Variable linear(const Variable& x) { return x; }
 
 // Loops of selects (no branch to mispredict on each sign; they vectorize), forward and backward
 // fused with the incoming gradient and shared among the threads when large: xtensor's nested
-// where() expressions were a quarter of the demo's training step. NaN gives 0, as before.
+// where() expressions were a quarter of the demo's training step. A NaN input stays NaN, as in
+// TensorFlow's relu (a 0 would hide it from the checks downstream); its gradient is 0.
 namespace {
 
 void relu_forward(const float* __restrict in, float* __restrict out, long n, float alpha,
@@ -51,7 +52,8 @@ void relu_forward(const float* __restrict in, float* __restrict out, long n, flo
     // Both sides computed, then selected: GCC does not speculate a conditional multiply.
     const float clipped = in[i] < max_value ? in[i] : max_value;
     const float leak = alpha * (in[i] - threshold);
-    out[i] = in[i] > threshold ? clipped : in[i] < threshold ? leak : 0.0f;
+    const float at_threshold = in[i] == in[i] ? 0.0f : in[i];  // NaN is the one x != x
+    out[i] = in[i] > threshold ? clipped : in[i] < threshold ? leak : at_threshold;
   }
 }
 

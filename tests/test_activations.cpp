@@ -1,10 +1,12 @@
 // Every Keras activation: values against Keras' definitions and finite-difference gradients.
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 #include <xtensor/xio.hpp>
 
 #include "core/activations.hpp"
+#include "core/ops.hpp"
 #include "core/random.hpp"
 #include "grad_test.hpp"
 
@@ -61,6 +63,20 @@ TEST(Activations, KerasGeneralRelu) {
   const Tensor y = relu(Variable(kPoints), 0.1f, 1.5f, 0.5f).value();
   EXPECT_TRUE(xt::allclose(y, Tensor{-0.35f, -0.15f, -0.075f, 0.0f, 1.5f})) << y;
   EXPECT_EQ(relu(Variable(kPoints), 0.0f, 6.0f).value()(4), 2.0f);
+}
+
+TEST(Activations, ReluPassesNanOnLikeTensorFlow) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (float alpha : {0.0f, 0.1f}) {
+    Variable x(Tensor{nan, -2.0f, 0.0f, 3.0f}, true);
+    Variable y = relu(x, alpha, 2.5f);
+    EXPECT_TRUE(std::isnan(y.value()(0))) << alpha;
+    EXPECT_EQ(y.value()(1), -2.0f * alpha);
+    EXPECT_EQ(y.value()(2), 0.0f);
+    EXPECT_EQ(y.value()(3), 2.5f);
+    sum(y).backward();
+    EXPECT_EQ(x.grad()(0), 0.0f);  // TensorFlow: dy · (x > 0)
+  }
 }
 
 TEST(Activations, SoftmaxIsStableAndNormalised) {

@@ -152,7 +152,9 @@ int evaluate(const Args& args) {
   Sequential model = load_model(path);
   if (!model.compiled()) throw std::runtime_error(path + " has no training_config (saved before compile): nothing to evaluate with");
   const Data data = read_data(vm);
-  const Logs logs = on_data(data, [&] { return model.evaluate(data.x, data.y, batch_size); });
+  // read_data checked the arrays (with the CLI's hint) unless --allow-nan.
+  const Logs logs =
+      on_data(data, [&] { return model.evaluate(data.x, data.y, batch_size, true); });
   // Keras' order: the loss, then the metrics as compiled.
   std::cout << "loss: " << format_log_value(logs.at("loss"));
   for (const auto& name : model.metric_names()) std::cout << " - " << name << ": " << format_log_value(logs.at(name));

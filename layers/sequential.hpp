@@ -91,7 +91,9 @@ class Sequential {
                std::vector<std::string> metrics = {});
   bool compiled() const { return optimizer_ && loss_; }
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
-  Logs evaluate(const Tensor& x, const Tensor& y, std::size_t batch_size = 32);
+  // Refuses NaN/Inf in x or y (as fit and predict do) unless allow_nan.
+  Logs evaluate(const Tensor& x, const Tensor& y, std::size_t batch_size = 32,
+                bool allow_nan = false);
   Logs train_on_batch(const Tensor& x, const Tensor& y);
   Optimizer& optimizer() const;
   const Loss& loss() const;

@@ -124,11 +124,16 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y) {
   return logs;
 }
 
-Logs Sequential::evaluate(const Tensor& x, const Tensor& y, std::size_t batch_size) {
+Logs Sequential::evaluate(const Tensor& x, const Tensor& y, std::size_t batch_size,
+                          bool allow_nan) {
   require_compiled("evaluate");
   require_built("evaluate");
   check_data(*this, x, y, "evaluate");
   if (batch_size == 0) throw std::invalid_argument("evaluate: batch_size must be positive");
+  if (!allow_nan) {
+    require_finite(x, "evaluate: x", "pass allow_nan to accept it");
+    require_finite(y, "evaluate: y", "pass allow_nan to accept it");
+  }
   NoGradGuard no_grad;
   auto metrics = fresh_metrics();
   const std::size_t n = x.shape(0);
@@ -210,7 +215,9 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
       bar.update(step + 1, logs);
     }
     if (validate && !stop_training)
-      for (const auto& [k, v] : evaluate(val_x, val_y, options.batch_size)) logs["val_" + k] = v;
+      // Checked above unless allow_nan: not again every epoch.
+      for (const auto& [k, v] : evaluate(val_x, val_y, options.batch_size, true))
+        logs["val_" + k] = v;
     bar.finish(logs);
     history.epochs.push_back(epoch);
     for (const auto& [k, v] : logs) history.history[k].push_back(v);

@@ -52,7 +52,7 @@ TEST(Finite, NamesTheFirstBadValueAndItsIndex) {
   EXPECT_NE(message_of([&] { require_finite(t, "x", ""); }).find("-inf at index (1, 2, 3)"), std::string::npos);
 }
 
-TEST(Finite, PredictAndFitRefuseNanUnlessAllowed) {
+TEST(Finite, PredictFitAndEvaluateRefuseNanUnlessAllowed) {
   Sequential model = mlp(3, 4);
   model.compile("sgd", "mse");
   Tensor x = zeros({5, 3}), y = zeros({5, 2});
@@ -75,6 +75,10 @@ TEST(Finite, PredictAndFitRefuseNanUnlessAllowed) {
   EXPECT_NE(message_of([&] { model.fit(x, y, options); }).find("fit: validation y contains NaN"), std::string::npos);
   options.allow_nan = true;
   EXPECT_NO_THROW(model.fit(x, y, options));
+
+  x(0, 2) = NAN;
+  EXPECT_NE(message_of([&] { model.evaluate(x, y); }).find("evaluate: x contains NaN at index (0, 2)"), std::string::npos);
+  EXPECT_TRUE(std::isnan(model.evaluate(x, y, 32, /*allow_nan=*/true).at("loss")));
 }
 
 TEST(MemoryLimit, SizesDoNotOverflow) {

@@ -219,9 +219,9 @@ const float* position_bias(const LcGeometry& g, const float* bias, std::size_t p
 
 // Position p's output-gradient rows (B of them, `ld` apart) copied into contiguous per-thread
 // scratch, and their sum over the batch written as p's bias gradient (in the output's order)
-// when dbias is given. The rows lie a sample apart, for 32x32x3 → 64 a multiple of 4 KiB: they
-// all fall into the same few L1 sets and evict each other while the products read them again
-// and again. The copy reads each row once.
+// when dbias is given. The rows lie a sample apart, for 30x30x64 → 32 every 100,352 bytes: the
+// 32 rows fall into 4 of the 64 L1 sets (16 lines per 8-way set) and evict each other while the
+// products read them again and again. The copy reads each row once.
 const float* position_gradient(const LcGeometry& g, const float* grad, std::size_t ld,
                                std::size_t batch, std::size_t p, float* dbias) {
   const std::size_t F = g.filters;

@@ -8,14 +8,14 @@ namespace tessera {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what) { throw KerasFormatError("training_config: " + what); }
+[[noreturn]] void fail_config(const std::string& what) { throw KerasFormatError("training_config: " + what); }
 
 // Keras keys loss, metrics and loss_weights per output: a list or a dict by output name. A
 // single-output model has one entry; anything else is not for it.
 const Json& single_output(const Json& value, const char* key) {
   if (!(value.is_array() || (value.is_object() && !value.contains("class_name")))) return value;
   if (value.size() != 1)
-    fail(std::string(key) + " has " + std::to_string(value.size()) +
+    fail_config(std::string(key) + " has " + std::to_string(value.size()) +
          " entries (one per output); tessera models have one output: " + value.dump());
   return value.is_array() ? value[0] : value.begin().value();
 }
@@ -44,7 +44,7 @@ std::string metric_name(const Json& value) {
         }
       }
   }
-  fail("unsupported metric " + value.dump());
+  fail_config("unsupported metric " + value.dump());
 }
 
 // Metric names from a metrics value: null, a list of entries, or lists/dicts of them per output.
@@ -64,7 +64,7 @@ auto parsed(const char* key, F&& make) {
   try {
     return make();
   } catch (const std::invalid_argument& e) {
-    fail(std::string(key) + ": " + e.what());
+    fail_config(std::string(key) + ": " + e.what());
   }
 }
 
@@ -77,13 +77,13 @@ Json loss_json(const Loss& loss) {
 }  // namespace
 
 void compile_from_training_config(Sequential& model, const Json& config) {
-  if (!config.is_object()) fail("must be a JSON object, got " + config.dump());
-  if (!config.contains("optimizer_config")) fail("has no optimizer_config");
-  if (!config.contains("loss") || config["loss"].is_null()) fail("has no loss");
+  if (!config.is_object()) fail_config("must be a JSON object, got " + config.dump());
+  if (!config.contains("optimizer_config")) fail_config("has no optimizer_config");
+  if (!config.contains("loss") || config["loss"].is_null()) fail_config("has no loss");
   const Json loss_weights = config.value("loss_weights", Json());
   const Json& weights = single_output(loss_weights, "loss_weights");
   if (!weights.is_null() && !(weights.is_number() && weights.get<double>() == 1.0))
-    fail("loss_weights " + config["loss_weights"].dump() + " are not supported (only 1)");
+    fail_config("loss_weights " + config["loss_weights"].dump() + " are not supported (only 1)");
   const Json& loss_config = unwrap_function(single_output(config["loss"], "loss"));
   const Json& optimizer_config = config["optimizer_config"];
   OptimizerPtr optimizer = parsed("optimizer_config", [&] { return optimizer_from_json(optimizer_config); });

@@ -12,8 +12,6 @@ namespace tessera {
 
 namespace {
 
-constexpr float kEpsilon = 1e-7f;  // Keras' backend epsilon
-
 // sqrt(Σ w² over `axes`), kept as size-1 axes so it broadcasts against w.
 Tensor norms(const Tensor& w, const std::vector<int>& axes) {
   std::vector<std::size_t> resolved;
@@ -40,7 +38,7 @@ class NormConstraint : public Constraint {
   void apply(Tensor& w) const override {
     const Tensor n = norms(w, axis_);
     Tensor desired = rate_ * xt::clip(n, lo_, hi_) + (1.0f - rate_) * n;
-    w *= desired / (kEpsilon + n);
+    w *= desired / (kKerasEpsilon + n);
   }
   std::string class_name() const override { return class_name_; }
   Json config() const override {
@@ -69,11 +67,6 @@ std::vector<int> axis_from(const Json& config) {
   return it->get<std::vector<int>>();
 }
 
-float number(const Json& config, const char* key, float fallback) {
-  auto it = config.find(key);
-  return it == config.end() || it->is_null() ? fallback : it->get<float>();
-}
-
 }  // namespace
 
 ConstraintPtr max_norm_constraint(float max_value, std::vector<int> axis) {
@@ -92,13 +85,13 @@ ConstraintPtr constraint_from_json(const Json& j) {
   if (j.is_null()) return nullptr;
   const auto [name, config] = parse_keras_object(j, "constraint");
   if (name == "max_norm" || name == "maxnorm" || name == "MaxNorm")
-    return max_norm_constraint(number(config, "max_value", 2.0f), axis_from(config));
+    return max_norm_constraint(config_number(config, "max_value", 2.0f), axis_from(config));
   if (name == "non_neg" || name == "nonneg" || name == "NonNeg") return non_neg_constraint();
   if (name == "unit_norm" || name == "unitnorm" || name == "UnitNorm")
     return unit_norm_constraint(axis_from(config));
   if (name == "min_max_norm" || name == "MinMaxNorm")
-    return min_max_norm_constraint(number(config, "min_value", 0.0f), number(config, "max_value", 1.0f),
-                                   number(config, "rate", 1.0f), axis_from(config));
+    return min_max_norm_constraint(config_number(config, "min_value", 0.0f), config_number(config, "max_value", 1.0f),
+                                   config_number(config, "rate", 1.0f), axis_from(config));
   throw std::invalid_argument("unknown constraint '" + name +
                               "'; supported: max_norm, non_neg, unit_norm, min_max_norm");
 }

@@ -66,11 +66,6 @@ InitializerPtr variance_scaling(std::string class_name, Json config, float scale
 
 const Json kSeedNull = {{"seed", nullptr}};
 
-float number(const Json& config, const char* key, float fallback) {
-  auto it = config.find(key);
-  return it == config.end() || it->is_null() ? fallback : it->get<float>();
-}
-
 std::string text(const Json& config, const char* key, const std::string& fallback) {
   auto it = config.find(key);
   return it == config.end() || it->is_null() ? fallback : it->get<std::string>();
@@ -87,18 +82,18 @@ const std::map<std::string, Factory>& factories() {
     add({"zeros", "zero", "Zeros"}, [](const Json&) { return zeros_initializer(); });
     add({"ones", "one", "Ones"}, [](const Json&) { return ones_initializer(); });
     add({"constant", "Constant"},
-        [](const Json& c) { return constant_initializer(number(c, "value", 0.0f)); });
+        [](const Json& c) { return constant_initializer(config_number(c, "value", 0.0f)); });
     add({"random_normal", "normal", "RandomNormal"}, [](const Json& c) {
-      return random_normal_initializer(number(c, "mean", 0.0f), number(c, "stddev", 0.05f));
+      return random_normal_initializer(config_number(c, "mean", 0.0f), config_number(c, "stddev", 0.05f));
     });
     add({"random_uniform", "uniform", "RandomUniform"}, [](const Json& c) {
-      return random_uniform_initializer(number(c, "minval", -0.05f), number(c, "maxval", 0.05f));
+      return random_uniform_initializer(config_number(c, "minval", -0.05f), config_number(c, "maxval", 0.05f));
     });
     add({"truncated_normal", "TruncatedNormal"}, [](const Json& c) {
-      return truncated_normal_initializer(number(c, "mean", 0.0f), number(c, "stddev", 0.05f));
+      return truncated_normal_initializer(config_number(c, "mean", 0.0f), config_number(c, "stddev", 0.05f));
     });
     add({"variance_scaling", "VarianceScaling"}, [](const Json& c) {
-      return variance_scaling_initializer(number(c, "scale", 1.0f), text(c, "mode", "fan_in"),
+      return variance_scaling_initializer(config_number(c, "scale", 1.0f), text(c, "mode", "fan_in"),
                                           text(c, "distribution", "truncated_normal"));
     });
     add({"glorot_uniform", "GlorotUniform"}, [](const Json&) { return glorot_uniform_initializer(); });
@@ -108,9 +103,9 @@ const std::map<std::string, Factory>& factories() {
     add({"lecun_uniform", "LecunUniform"}, [](const Json&) { return lecun_uniform_initializer(); });
     add({"lecun_normal", "LecunNormal"}, [](const Json&) { return lecun_normal_initializer(); });
     add({"orthogonal", "Orthogonal"},
-        [](const Json& c) { return orthogonal_initializer(number(c, "gain", 1.0f)); });
+        [](const Json& c) { return orthogonal_initializer(config_number(c, "gain", 1.0f)); });
     add({"identity", "Identity"},
-        [](const Json& c) { return identity_initializer(number(c, "gain", 1.0f)); });
+        [](const Json& c) { return identity_initializer(config_number(c, "gain", 1.0f)); });
     return t;
   }();
   return table;

@@ -15,4 +15,9 @@ KerasObject parse_keras_object(const Json& j, const std::string& what) {
   return {j["class_name"].get<std::string>(), config.is_null() ? Json::object() : config};
 }
 
+float config_number(const Json& config, const char* key, float fallback) {
+  auto it = config.find(key);
+  return it == config.end() || it->is_null() ? fallback : it->get<float>();
+}
+
 }  // namespace tessera

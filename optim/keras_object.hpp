@@ -20,4 +20,11 @@ struct KerasObject {
 // form, or when its config is not an object.
 KerasObject parse_keras_object(const Json& j, const std::string& what);
 
+// config[key] as a float, or `fallback` where the key is missing or null (Keras writes null for
+// an argument left at its default).
+float config_number(const Json& config, const char* key, float fallback);
+
+// keras.backend.epsilon(): the fuzz factor Keras' losses and norm constraints add.
+constexpr float kKerasEpsilon = 1e-7f;
+
 }  // namespace tessera

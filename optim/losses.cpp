@@ -13,7 +13,6 @@ namespace tessera {
 
 namespace {
 
-constexpr float kEpsilon = 1e-7f;  // Keras' backend epsilon
 
 using PerSample = std::function<Variable(const Variable&, const Variable&)>;
 
@@ -68,9 +67,9 @@ Variable binary_crossentropy_fn(const Variable& t, const Variable& p, bool from_
     const Variable x = fused ? Variable(*fused) : p;
     return last_axis_mean(sub(add(relu(x), softplus(neg(abs(x)))), mul(x, y)));
   }
-  const Variable q = clip(p, kEpsilon, 1.0f - kEpsilon);
-  const Variable bce = add(mul(y, log(shift(q, kEpsilon))),
-                           mul(shift(neg(y), 1.0f), log(shift(neg(q), 1.0f + kEpsilon))));
+  const Variable q = clip(p, kKerasEpsilon, 1.0f - kKerasEpsilon);
+  const Variable bce = add(mul(y, log(shift(q, kKerasEpsilon))),
+                           mul(shift(neg(y), 1.0f), log(shift(neg(q), 1.0f + kKerasEpsilon))));
   return last_axis_mean(neg(bce));
 }
 
@@ -82,7 +81,7 @@ Variable categorical_from(const Variable& y, const Variable& p, bool from_logits
     return neg(sum(mul(y, log_softmax(logits)), {-1}));
   }
   // Keras renormalises, then clips.
-  const Variable q = clip(div(p, sum(p, {-1}, true)), kEpsilon, 1.0f - kEpsilon);
+  const Variable q = clip(div(p, sum(p, {-1}, true)), kKerasEpsilon, 1.0f - kKerasEpsilon);
   return neg(sum(mul(y, log(q)), {-1}));
 }
 
@@ -214,8 +213,8 @@ LossPtr kl_divergence() {
   return std::make_shared<KerasLoss>("kl_divergence", "KLDivergence", Json::object(),
                                      [](const Variable& t, const Variable& p) {
                                        check_same_shape("kl_divergence", t, p);
-                                       const Variable y = clip(t, kEpsilon, 1.0f);
-                                       const Variable q = clip(p, kEpsilon, 1.0f);
+                                       const Variable y = clip(t, kKerasEpsilon, 1.0f);
+                                       const Variable q = clip(p, kKerasEpsilon, 1.0f);
                                        return sum(mul(y, log(div(y, q))), {-1});
                                      });
 }

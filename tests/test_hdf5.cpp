@@ -7,11 +7,12 @@
 #include <xtensor/xio.hpp>
 
 #include "io/hdf5.hpp"
+#include "keras_files.hpp"
 
 using namespace tessera;
 
 namespace {
-const std::string kData = TESSERA_TEST_DATA;
+using keras_files::kData;
 }
 
 TEST(Hdf5, ReadsVariableLengthUtf8AndAsciiStrings) {

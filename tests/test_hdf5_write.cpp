@@ -8,12 +8,13 @@
 #include "io/hdf5.hpp"
 #include "io/hdf5_writer.hpp"
 #include "temp_dir.hpp"
+#include "keras_files.hpp"
 
 using namespace tessera;
 
 namespace {
 
-const std::string kData = TESSERA_TEST_DATA;
+using keras_files::kData;
 
 using Hdf5Write = TempDirTest;
 

@@ -17,7 +17,7 @@ using namespace tessera;
 
 namespace {
 
-const std::string kData = TESSERA_TEST_DATA;
+using keras_files::kData;
 
 using KerasModel = TempDirTest;
 

@@ -11,12 +11,13 @@
 #include "io/hdf5.hpp"
 #include "layers/locally_connected_layer.hpp"
 #include "layers/registry.hpp"
+#include "keras_files.hpp"
 
 using namespace tessera;
 
 namespace {
 
-const std::string kData = TESSERA_TEST_DATA;
+using keras_files::kData;
 
 Json layer_list(const H5File& file) {
   const Json config = Json::parse(file.read_string("/", "model_config"));

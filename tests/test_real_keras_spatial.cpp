@@ -18,7 +18,7 @@ using namespace tessera;
 
 namespace {
 
-const std::string kData = std::string(TESSERA_TEST_DATA) + "/real-keras";
+const std::string kRealKeras = std::string(TESSERA_TEST_DATA) + "/real-keras";
 
 // The config of the first layer of `class_name` in a Sequential or Functional model_config.
 Json find_layer_config(const Json& model_config, const std::string& class_name) {
@@ -31,7 +31,7 @@ Json find_layer_config(const Json& model_config, const std::string& class_name) 
 
 std::vector<std::string> conv1d_cases() {
   std::vector<std::string> cases;
-  for (const auto& entry : std::filesystem::directory_iterator(kData)) {
+  for (const auto& entry : std::filesystem::directory_iterator(kRealKeras)) {
     const std::string file = entry.path().filename().string();
     const std::string suffix = "_model.h5";
     if (file.find("conv1d_") != std::string::npos && file.size() > suffix.size() &&
@@ -50,12 +50,12 @@ TEST(RealKeras, Conv1DReproducesKerasOutputs) {
   Generator gen(1);
   for (const std::string& name : cases) {
     SCOPED_TRACE(name);
-    const H5File model(kData + "/" + name + "_model.h5");
+    const H5File model(kRealKeras + "/" + name + "_model.h5");
     const Json config =
         find_layer_config(Json::parse(model.read_string("/", "model_config")), "Conv1D");
     LayerPtr layer = layer_from_config("Conv1D", config);
 
-    const H5File io(kData + "/" + name + "_inputs_and_outputs.h5");
+    const H5File io(kRealKeras + "/" + name + "_inputs_and_outputs.h5");
     const Tensor x = io.read_tensor("/inputs/" + io.children("/inputs").front());
     const Tensor expected = io.read_tensor("/outputs/" + io.children("/outputs").front());
     const Shape sample(x.shape().begin() + 1, x.shape().end());
@@ -78,7 +78,7 @@ TEST(RealKeras, Conv1DReproducesKerasOutputs) {
 }
 
 TEST(RealKeras, Cnn2d32SpatialLayersBuildFromTheirConfigs) {
-  const H5File model(kData + "/cnn2d_32.h5");
+  const H5File model(kRealKeras + "/cnn2d_32.h5");
   const Json config = Json::parse(model.read_string("/", "model_config"));
   // Per-sample input shapes of each layer; the LocallyConnected2D (channels_first, 4 filters,
   // 3×3 valid) outputs (4, 8, 8) and later (4, 11, 6), read by these channels_last layers as

@@ -157,17 +157,20 @@ void gather_taps(const LcEngine& e, std::size_t p, const float* x, std::size_t b
   }
 }
 
-// dx += a patch laid out as gather_taps writes it, scattered back to the inputs of position p.
+// dx += a patch laid out as gather_taps writes it (sample b's taps a row of `ld`), or,
+// `by_tap`, its transpose (tap j's samples a row of `ld`), scattered back to the inputs of
+// position p.
 void scatter_taps(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
-                  bool compact, std::size_t batch, float* dx) {
+                  bool compact, std::size_t batch, float* dx, bool by_tap = false) {
   const std::size_t n_in = e.geometry().inputs();
+  const std::size_t sample_step = by_tap ? 1 : ld, tap_step = by_tap ? ld : 1;
   const auto runs = e.runs(p);
   for (std::size_t b = 0; b < batch; ++b) {
     std::size_t next = 0;
     for (const LcRun& r : runs) {
-      const float* src = patch + b * ld + (compact ? next : r.patch);
+      const float* src = patch + b * sample_step + (compact ? next : r.patch) * tap_step;
       float* dst = dx + b * n_in + r.input;
-      for (std::size_t i = 0; i < r.length; ++i) dst[i] += src[i];
+      for (std::size_t i = 0; i < r.length; ++i) dst[i] += src[i * tap_step];
       next += r.length;
     }
   }
@@ -273,9 +276,6 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   const LocalShape s = local_shape(e, batch);
   const LcGeometry& g = e.geometry();
   const std::size_t width = small_gemm_width();
-  // dy_p · W_pᵀ as a product with a row-major right side: W_pᵀ (F, K) copied with its rows
-  // padded to a multiple of the SIMD width.
-  const std::size_t K_padded = s.small ? padded(s.K) : s.K;
   ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
   parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
                [&](std::size_t p, int thread) {
@@ -305,6 +305,26 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     }
     if (!dx) return;
     float* dx_part = dx_parts.get(thread);
+    bool runs_aligned = s.small;
+    for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
+    if (s.small && !runs_aligned && padded(s.K) > s.K) {
+      // dpatch_pᵀ (K, B) = W_p · dy_pᵀ: W_p read in place and no padding of K, which a
+      // product with K as its columns needs (32x32x3's K = 27 would run as 32); dy_pᵀ's
+      // columns are padded to the SIMD width instead. Where K needs no padding, the
+      // transposed patch's strided scatter costs more than it saves (30x30x64: 4%).
+      const std::size_t B_padded = padded(batch);
+      float* grad_t = scratch(3, s.F * B_padded);
+      if (B_padded > batch) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
+      transpose(grad, batch, s.F, ld_grad, grad_t, B_padded);
+      float* patch_t = scratch(0, s.K * B_padded);
+      for (const LcRun& r : e.runs(p))
+        small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
+                   patch_t + r.patch * B_padded, B_padded, false);
+      scatter_taps(e, p, patch_t, B_padded, false, batch, dx_part, true);
+      return;
+    }
+    // dpatch_p (B, K) = dy_p · W_pᵀ: W_pᵀ (F, K) copied with its rows padded to the SIMD width.
+    const std::size_t K_padded = s.small ? padded(s.K) : s.K;
     float* wt = scratch(3, s.F * K_padded);
     if (e.taps(p).size() < s.K || K_padded > s.K) std::fill(wt, wt + s.F * K_padded, 0.0f);
     for (const LcRun& r : e.runs(p))
@@ -316,8 +336,6 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       scatter_taps(e, p, patch, s.K, false, batch, dx_part);
       return;
     }
-    bool runs_aligned = s.in_place;
-    for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
     if (runs_aligned) {  // add each run's product straight into dx
       for (const LcRun& r : e.runs(p))
         small_gemm(s.B, r.length, s.F, grad, ld_grad, 1, wt + r.patch, K_padded,

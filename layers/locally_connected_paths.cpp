@@ -28,66 +28,117 @@ std::size_t check_input(const Tensor& x, const LcGeometry& g, const char* op) {
   return batch;
 }
 
-// Runs body(i, thread) for i in [0, n) over the OpenMP threads (BLAS calls inside run on their
-// thread alone, core/blas.hpp), or serially when there are too few items or too little work
-// (≈ `flops` in all) to share: a parallel region costs microseconds, more than a tiny layer's
-// whole pass. Loops whose threads each sum into their own buffer take `fixed` items per thread,
-// so the sums, and training, come out the same on every run; others hand out chunks as threads
-// free up (on a VM a core can run at half speed for a while, and an even split then leaves
-// the other core waiting).
+// Runs body(i) for i in [0, n) over the OpenMP threads (BLAS calls inside run on their thread
+// alone, core/blas.hpp), handing out items as threads free up (on a VM a core can run at half
+// speed for a while, and an even split then leaves the other core waiting); or serially when
+// there is too little work (≈ `flops` in all) to share: a parallel region costs microseconds,
+// more than a tiny layer's whole pass.
 template <class Body>
-void parallel_for(std::size_t n, double flops, bool fixed, Body body) {
+void parallel_for(std::size_t n, double flops, Body body) {
   const int threads = omp_get_max_threads();
-  if (threads < 2 || n < 2 * std::size_t(threads) || flops < 2e5) {
-    for (std::size_t i = 0; i < n; ++i) body(i, 0);
-    return;
-  }
-  if (fixed) {
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < long(n); ++i) body(std::size_t(i), omp_get_thread_num());
+  if (threads < 2 || n < 2 || flops < 2e5) {
+    for (std::size_t i = 0; i < n; ++i) body(i);
     return;
   }
   const long chunk = std::max(1L, long(n) / (16L * threads));
 #pragma omp parallel for schedule(dynamic, chunk)
-  for (long i = 0; i < long(n); ++i) body(std::size_t(i), omp_get_thread_num());
+  for (long i = 0; i < long(n); ++i) body(std::size_t(i));
 }
 
 // Per-thread buffers of the per-position loops (core/gradient_buffer.hpp): 0 patch, 1 bias row,
-// 2 another thread's share of a scatter-add, 3 a kernel block in the layout a product needs,
-// 4 a position's output-gradient rows.
+// 3 a kernel block (or output-gradient columns) in the layout a product needs, 4 a position's
+// output-gradient rows.
 float* scratch(int slot, std::size_t size) { return thread_scratch(slot, size); }
 
-// Per-thread accumulators of a scatter-add (positions overlap in the input): thread 0 adds
-// straight into the zeroed result, other threads into zeroed scratch of their own, summed into
-// the result by finish().
-class ScatterBuffers {
+// Per-sample rows of input gradients: sample b's input index i (first ≤ i) at
+// data[b·ld + i − first].
+struct InputRows {
+  float* data;
+  std::size_t ld, first;
+  float* at(std::size_t b, std::size_t input) const { return data + b * ld + (input - first); }
+};
+
+// The backward's loop over positions, with the input gradient scatter-added (positions overlap
+// in the input) so that the sums do not depend on which thread ran what: the positions are cut
+// into contiguous chunks, handed out to threads as they free up; chunk 0 adds into the zeroed
+// dx, every other chunk into a zeroed buffer of its own covering only the inputs its positions
+// reach (for channels_last, a band of rows), and the buffers are added into dx in chunk order.
+// More chunks balance the threads better but their bands overlap by a kernel's reach: from four
+// per thread, the count is halved while the buffers would hold more than 1.5 dx.
+class PositionChunks {
  public:
-  ScatterBuffers(float* out, std::size_t size)
-      : out_(out), size_(size), parts_(std::size_t(omp_get_max_threads()), nullptr) {
-    if (out_) std::fill(out_, out_ + size_, 0.0f);
-  }
-  // Called by thread `thread` itself.
-  float* get(int thread) {
-    if (thread == 0) return out_;
-    float*& part = parts_[std::size_t(thread)];
-    if (!part) {
-      part = scratch(2, size_);
-      std::fill(part, part + size_, 0.0f);
+  PositionChunks(const LcEngine& e, std::size_t batch, float* dx)
+      : dx_(dx), batch_(batch), n_in_(e.geometry().inputs()) {
+    const std::size_t P = e.geometry().positions();
+    std::vector<std::size_t> lo(P), hi(P);  // the inputs each position reaches
+    for (std::size_t p = 0; p < P; ++p) {
+      lo[p] = n_in_, hi[p] = 0;
+      for (const LcRun& r : e.runs(p)) {
+        lo[p] = std::min<std::size_t>(lo[p], r.input);
+        hi[p] = std::max<std::size_t>(hi[p], r.input + r.length);
+      }
     }
-    return part;
-  }
-  void finish() {
-    for (const float* part : parts_) {
-      if (!part) continue;
-#pragma omp parallel for schedule(static) if (size_ > (1 << 16))
-      for (long i = 0; i < long(size_); ++i) out_[i] += part[i];
+    const std::size_t threads = std::size_t(omp_get_max_threads());
+    for (std::size_t count = threads < 2 ? 1 : std::min(P, 4 * threads);; count = (count + 1) / 2) {
+      cut(count, lo, hi);
+      if (count <= threads || 2 * buffered() <= 3 * n_in_) break;
     }
+    if (!dx_) return;
+    std::fill(dx_, dx_ + batch_ * n_in_, 0.0f);
+    buffers_ = Tensor::from_shape({batch_ * buffered()});
+  }
+
+  // Runs body(p, dx rows) for every position; a chunk's positions in order on one thread.
+  template <class Body>
+  void run(double flops, Body body) {
+    parallel_for(first_.size() - 1, flops, [&](std::size_t c) {
+      const InputRows rows = dx_rows(c);
+      for (std::size_t p = first_[c]; p < first_[c + 1]; ++p) body(p, rows);
+    });
+    if (!dx_) return;
+#pragma omp parallel for schedule(static) if (batch_ * n_in_ > (1 << 16))
+    for (long b = 0; b < long(batch_); ++b)
+      for (std::size_t c = 1; c + 1 < first_.size(); ++c) {
+        const InputRows rows = buffer(c);
+        const float* src = rows.data + std::size_t(b) * rows.ld;
+        float* dst = dx_ + std::size_t(b) * n_in_ + rows.first;
+        for (std::size_t i = 0; i < rows.ld; ++i) dst[i] += src[i];
+      }
   }
 
  private:
-  float* out_;
-  std::size_t size_;
-  std::vector<float*> parts_;
+  // Chunk c holds positions first_[c] … first_[c + 1] − 1 and reaches inputs lo_[c] … hi_[c] − 1.
+  void cut(std::size_t count, const std::vector<std::size_t>& lo, const std::vector<std::size_t>& hi) {
+    const std::size_t P = lo.size();
+    first_.assign(1, 0), lo_.clear(), hi_.clear();
+    for (std::size_t c = 0; c < count; ++c) {
+      const std::size_t begin = first_.back(), end = P * (c + 1) / count;
+      first_.push_back(end);
+      lo_.push_back(*std::min_element(lo.begin() + long(begin), lo.begin() + long(end)));
+      hi_.push_back(*std::max_element(hi.begin() + long(begin), hi.begin() + long(end)));
+    }
+  }
+  std::size_t buffered() const {  // per sample, in the buffers of chunks 1 …
+    std::size_t n = 0;
+    for (std::size_t c = 1; c < lo_.size(); ++c) n += hi_[c] - lo_[c];
+    return n;
+  }
+  InputRows buffer(std::size_t c) {
+    std::size_t offset = 0;
+    for (std::size_t k = 1; k < c; ++k) offset += hi_[k] - lo_[k];
+    return {buffers_.data() + batch_ * offset, hi_[c] - lo_[c], lo_[c]};
+  }
+  InputRows dx_rows(std::size_t c) {  // zeroes chunk c's buffer; called by the thread running c
+    if (!dx_ || c == 0) return {dx_, n_in_, 0};
+    const InputRows rows = buffer(c);
+    std::fill(rows.data, rows.data + batch_ * rows.ld, 0.0f);
+    return rows;
+  }
+
+  float* dx_;
+  std::size_t batch_, n_in_;
+  std::vector<std::size_t> first_, lo_, hi_;
+  Tensor buffers_;
 };
 
 // dst[b, j, i] = src[b, i, j] for src (B, m, n).
@@ -161,15 +212,14 @@ void gather_taps(const LcEngine& e, std::size_t p, const float* x, std::size_t b
 // `by_tap`, its transpose (tap j's samples a row of `ld`), scattered back to the inputs of
 // position p.
 void scatter_taps(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
-                  bool compact, std::size_t batch, float* dx, bool by_tap = false) {
-  const std::size_t n_in = e.geometry().inputs();
+                  bool compact, std::size_t batch, const InputRows& dx, bool by_tap = false) {
   const std::size_t sample_step = by_tap ? 1 : ld, tap_step = by_tap ? ld : 1;
   const auto runs = e.runs(p);
   for (std::size_t b = 0; b < batch; ++b) {
     std::size_t next = 0;
     for (const LcRun& r : runs) {
       const float* src = patch + b * sample_step + (compact ? next : r.patch) * tap_step;
-      float* dst = dx + b * n_in + r.input;
+      float* dst = dx.at(b, r.input);
       for (std::size_t i = 0; i < r.length; ++i) dst[i] += src[i * tap_step];
       next += r.length;
     }
@@ -244,7 +294,7 @@ const float* position_gradient(const LcGeometry& g, const float* grad, std::size
 void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* bias,
                    std::size_t batch, float* y) {
   const LocalShape s = local_shape(e, batch);
-  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), false, [&](std::size_t p, int) {
+  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p) {
     float* out = y + p * s.F;
     if (p + 1 < s.P) prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const float* row_bias = position_bias(e.geometry(), bias, p, scratch(1, s.F));
@@ -276,9 +326,8 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   const LocalShape s = local_shape(e, batch);
   const LcGeometry& g = e.geometry();
   const std::size_t width = small_gemm_width();
-  ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
-  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
-               [&](std::size_t p, int thread) {
+  PositionChunks chunks(e, batch, dx);
+  chunks.run(4.0 * double(batch) * double(e.connections()), [&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
@@ -304,7 +353,6 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       }
     }
     if (!dx) return;
-    float* dx_part = dx_parts.get(thread);
     bool runs_aligned = s.small;
     for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
     if (s.small && !runs_aligned && padded(s.K) > s.K) {
@@ -339,14 +387,13 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     if (runs_aligned) {  // add each run's product straight into dx
       for (const LcRun& r : e.runs(p))
         small_gemm(s.B, r.length, s.F, grad, ld_grad, 1, wt + r.patch, K_padded,
-                   dx_part + r.input, s.n_in, true);
+                   dx_part.at(0, r.input), dx_part.ld, true);
       return;
     }
     float* patch = scratch(0, s.B * K_padded);
     small_gemm(s.B, K_padded, s.F, grad, ld_grad, 1, wt, K_padded, patch, K_padded, false);
     scatter_taps(e, p, patch, K_padded, false, batch, dx_part);
   });
-  if (dx) dx_parts.finish();
 }
 
 // ---- path 3 ----------------------------------------------------------------------------------
@@ -366,7 +413,7 @@ T* sparse_row(const LcEngine& e, T* values, std::size_t p, std::size_t f) {
 void sparse_forward(const LcEngine& e, const float* x, const float* values, const float* bias,
                     std::size_t batch, float* y) {
   const LocalShape s = local_shape(e, batch);
-  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), false, [&](std::size_t p, int) {
+  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p) {
     float* out = y + p * s.F;
     if (p + 1 < s.P) prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const std::size_t T = e.taps(p).size();
@@ -386,9 +433,8 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
 void sparse_backward(const LcEngine& e, const float* x, const float* values, const float* dy,
                      std::size_t batch, float* dx, float* dvalues, float* dbias) {
   const LocalShape s = local_shape(e, batch);
-  ScatterBuffers dx_parts(dx, dx ? batch * s.n_in : 0);
-  parallel_for(s.P, 4.0 * double(batch) * double(e.connections()), true,
-               [&](std::size_t p, int thread) {
+  PositionChunks chunks(e, batch, dx);
+  chunks.run(4.0 * double(batch) * double(e.connections()), [&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(e.geometry(), dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F, T = e.taps(p).size(), T_padded = padded(T);
@@ -408,9 +454,8 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
     }
     float* dpatch = scratch(0, s.B * T_padded);
     small_gemm(s.B, T_padded, s.F, grad, ld_grad, 1, block, T_padded, dpatch, T_padded, false);
-    scatter_taps(e, p, dpatch, T_padded, true, batch, dx_parts.get(thread));
+    scatter_taps(e, p, dpatch, T_padded, true, batch, dx_part);
   });
-  if (dx) dx_parts.finish();
 }
 
 // y + bias, where bias holds one value per output of a sample in y's memory order (Keras'

@@ -106,8 +106,10 @@ TEST(Training, SeededShuffleIsReproducible) {
 }
 
 // Layers large enough to share their work among threads (Conv2D's samples, LocallyConnected2D's
-// positions) must still train to the same weights on every run: each thread sums gradients
-// into its own buffer, so which items a thread gets must not vary from run to run.
+// positions) must still train to the same weights on every run: Conv2D's threads each sum
+// gradients into their own buffer, so which samples a thread gets must not vary from run to run;
+// LocallyConnected2D hands out chunks of positions to whichever thread is free, so its input
+// gradient must be summed per chunk, not per thread.
 TEST(Training, ThreadedConvAndLocallyConnectedTrainingIsReproducible) {
   Generator gen(21);
   const Tensor x = gen.uniform({32, 14, 14, 2}, -1, 1);

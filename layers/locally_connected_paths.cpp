@@ -64,7 +64,8 @@ struct InputRows {
 // dx, every other chunk into a zeroed buffer of its own covering only the inputs its positions
 // reach (for channels_last, a band of rows), and the buffers are added into dx in chunk order.
 // More chunks balance the threads better but their bands overlap by a kernel's reach: from four
-// per thread, the count is halved while the buffers would hold more than 1.5 dx.
+// per thread, the count is halved while the buffers would hold more than one dx (what one
+// buffer per extra thread held before; LC1D 10x32 would have needed 2.1 dx in 8 chunks).
 class PositionChunks {
  public:
   PositionChunks(const LcEngine& e, std::size_t batch, float* dx)
@@ -81,7 +82,7 @@ class PositionChunks {
     const std::size_t threads = std::size_t(omp_get_max_threads());
     for (std::size_t count = threads < 2 ? 1 : std::min(P, 4 * threads);; count = (count + 1) / 2) {
       cut(count, lo, hi);
-      if (count <= threads || 2 * buffered() <= 3 * n_in_) break;
+      if (count <= threads || buffered() <= n_in_) break;
     }
     if (!dx_) return;
     std::fill(dx_, dx_ + batch_ * n_in_, 0.0f);

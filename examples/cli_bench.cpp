@@ -76,7 +76,7 @@ int bench(const Args& args) {
   spec.batch = std::size_t(vm["batch"].as<long>());
   spec.implementation = vm["implementation"].as<std::string>();
   spec.backward = vm["backward"].as<bool>();
-  const std::size_t at_start = resident_bytes();
+  const Resident at_start = resident_now();
   std::unique_ptr<LayerBench> bench;
   try {
     bench = std::make_unique<LayerBench>(spec);
@@ -86,6 +86,7 @@ int bench(const Args& args) {
 
   bench->run();  // warm-up: first touch of weights and buffers
   reset_peak_resident();
+  const Resident at_reset = resident_now();
   std::vector<double> seconds;
   for (long i = 0; i < vm["repeat"].as<long>(); ++i) {
     bench->prepare();
@@ -97,8 +98,9 @@ int bench(const Args& args) {
   std::sort(seconds.begin(), seconds.end());
   const BenchWork& work = bench->work();
   const BenchFigures f = bench_figures(work, seconds.front());
-  // The run's own memory: the peak above the start, without the harness's seed tensor.
-  const double used = std::max(0.0, double(peak) - double(at_start) - work.harness_bytes);
+  // The run's own memory: the anonymous peak above the start, without the harness's seed tensor
+  // (the code of the program and its libraries, ~0.8 MB paged in by a first run, is not it).
+  const double used = run_memory_bytes(at_start, peak, at_reset, work.harness_bytes);
   const std::string harness =
       work.harness_bytes > 0
           ? " and the harness's " + fixed(work.harness_bytes / 1e6, 1) + " MB seed"
@@ -130,9 +132,10 @@ int bench(const Args& args) {
             << " GFLOP/s (an FMA loop on every thread), " << fixed(now.bytes_per_second / 1e9, 0)
             << " GB/s (every thread reading 128 MB): bound " << fixed(f_now.bound_seconds * 1e3, 3)
             << " ms, " << fixed(100 * f_now.fraction, 1) << "% reached\n"
-            << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident; "
-            << fixed(used / 1e6, 1) << " MB used by the run (above the "
-            << fixed(double(at_start) / 1e6, 1) << " MB at start" << harness << ") for "
+            << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident ("
+            << fixed(double(at_reset.file) / 1e6, 1) << " MB of it code, file-backed); " << fixed(used / 1e6, 1)
+            << " MB used by the run (anonymous memory above the "
+            << fixed(double(at_start.anonymous) / 1e6, 1) << " MB at start" << harness << ") for "
             << fixed(work.needed_bytes / 1e6, 1)
             << " MB that must exist (input, weights, optimizer state, activations, gradients): "
             << fixed(used / work.needed_bytes, 2) << "x\n";

@@ -352,6 +352,12 @@ std::size_t status_kib(const std::string& field) {
 }  // namespace
 
 std::size_t peak_resident_bytes() { return status_kib("VmHWM:") * 1024; }
-std::size_t resident_bytes() { return status_kib("VmRSS:") * 1024; }
+
+Resident resident_now() { return {status_kib("RssAnon:") * 1024, status_kib("RssFile:") * 1024}; }
+
+double run_memory_bytes(const Resident& start, std::size_t peak, const Resident& at_reset,
+                        double harness_bytes) {
+  return std::max(0.0, double(peak) - double(at_reset.file) - double(start.anonymous) - harness_bytes);
+}
 
 }  // namespace tessera

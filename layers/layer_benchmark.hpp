@@ -100,6 +100,19 @@ class LayerBench {
 // (Linux /proc/self; 0 where unavailable).
 void reset_peak_resident();
 std::size_t peak_resident_bytes();
-std::size_t resident_bytes();  // now
+
+// Resident memory now, in bytes: anonymous (heap, mapped tensors, stacks) and file-backed (the
+// code of the program and its libraries, paged in as it first runs: no run allocates it).
+struct Resident {
+  std::size_t anonymous = 0, file = 0;
+};
+Resident resident_now();
+
+// The anonymous memory a run used at its peak above `start`, less the harness's own bytes.
+// Linux keeps only the peak of all resident memory, so the file-backed part at the reset of
+// the peak is taken off it; file pages only grow (as code first runs), so any paged in after
+// the reset are counted as used: the estimate errs high, never low.
+double run_memory_bytes(const Resident& start, std::size_t peak, const Resident& at_reset,
+                        double harness_bytes);
 
 }  // namespace tessera

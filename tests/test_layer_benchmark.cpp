@@ -1,8 +1,10 @@
 // The figures `tessera bench` and tests/bench/ report: the roofline bound from a case's work,
-// the work counted for a LocallyConnected case, and the machine's limits measured now.
+// the work counted for a LocallyConnected case, the machine's limits measured now and the
+// memory a run used.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "layers/layer_benchmark.hpp"
 
@@ -50,6 +52,28 @@ TEST(LayerBenchmark, MeasuresTheMachinesLimitsNow) {
   EXPECT_LT(now.flops_per_second, 1e15);
   EXPECT_GT(now.bytes_per_second, 1e9);
   EXPECT_LT(now.bytes_per_second, 1e13);
+}
+
+TEST(LayerBenchmark, RunMemoryIsTheAnonymousPeakAboveTheStart) {
+  // The arithmetic: the file-backed part at the reset and the start's anonymous part come off.
+  EXPECT_EQ(run_memory_bytes({.anonymous = 100, .file = 50}, 400, {.anonymous = 200, .file = 70}, 30),
+            400 - 70 - 100 - 30);
+  EXPECT_EQ(run_memory_bytes({.anonymous = 100, .file = 50}, 150, {.anonymous = 100, .file = 50}, 0), 0);
+  // And /proc's figures: 32 MiB touched after the reset is counted (ASan adds an eighth for
+  // its shadow), the code paged in before it is not.
+  const Resident start = resident_now();
+  reset_peak_resident();
+  const Resident at_reset = resident_now();
+  ASSERT_GT(at_reset.file, 0u);  // the test program's own code
+  const std::size_t size = std::size_t(32) << 20;
+  {
+    std::vector<char> block(size, 1);  // every page written
+    volatile char sink = block[size / 2];
+    (void)sink;
+  }
+  const double used = run_memory_bytes(start, peak_resident_bytes(), at_reset, 0);
+  EXPECT_GE(used, 0.99 * double(size));
+  EXPECT_LE(used, 1.25 * double(size) + double(start.anonymous) / 8);
 }
 
 }  // namespace

@@ -133,8 +133,8 @@ int bench(const Args& args) {
             << " GB/s (every thread reading 128 MB): bound " << fixed(f_now.bound_seconds * 1e3, 3)
             << " ms, " << fixed(100 * f_now.fraction, 1) << "% reached\n"
             << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident ("
-            << fixed(double(at_reset.file) / 1e6, 1) << " MB of it code, file-backed); " << fixed(used / 1e6, 1)
-            << " MB used by the run (anonymous memory above the "
+            << fixed(double(at_reset.file) / 1e6, 1) << " MB of it code, file-backed); "
+            << fixed(used / 1e6, 1) << " MB used by the run (anonymous memory above the "
             << fixed(double(at_start.anonymous) / 1e6, 1) << " MB at start" << harness << ") for "
             << fixed(work.needed_bytes / 1e6, 1)
             << " MB that must exist (input, weights, optimizer state, activations, gradients): "

@@ -328,7 +328,8 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   const LcGeometry& g = e.geometry();
   const std::size_t width = small_gemm_width();
   PositionChunks chunks(e, batch, dx);
-  chunks.run(4.0 * double(batch) * double(e.connections()), [&](std::size_t p, const InputRows& dx_part) {
+  const double flops = 4.0 * double(batch) * double(e.connections());
+  chunks.run(flops, [&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
@@ -435,7 +436,8 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
                      std::size_t batch, float* dx, float* dvalues, float* dbias) {
   const LocalShape s = local_shape(e, batch);
   PositionChunks chunks(e, batch, dx);
-  chunks.run(4.0 * double(batch) * double(e.connections()), [&](std::size_t p, const InputRows& dx_part) {
+  const double flops = 4.0 * double(batch) * double(e.connections());
+  chunks.run(flops, [&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(e.geometry(), dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F, T = e.taps(p).size(), T_padded = padded(T);

@@ -197,18 +197,29 @@ bool call_with_constant(std::size_t n, Body& body, std::index_sequence<L...>) {
   return ((n == L + 1 && (body(std::integral_constant<std::size_t, L + 1>{}), true)) || ...);
 }
 
-// Calls body(length) with `length` a compile-time constant: every run's length when the runs
-// of position p all have the same length up to 16, else 0 (meaning: each run's own). The copy
-// loops over runs of a few floats then unroll: with 28x28x1's runs of 3 the loops' per-run
-// overhead was a fifth of a fwd+bwd step (in-process A/B: median 3.6 -> 2.9 ms).
+// Calls body(b, input, tap, length) for every sample b and run of position p: the run's first
+// input, its first tap in a patch row (at its patch index, or, `compact`, consecutive) and its
+// length. When the runs all have one length up to 16 it is a compile-time constant, so the
+// bodies' loops over a few floats unroll: with 28x28x1's runs of 3 the per-run loop overhead
+// was a fifth of a fwd+bwd step (in-process A/B: median 3.6 -> 2.9 ms).
 template <class Body>
-void with_run_length(const LcEngine& e, std::size_t p, Body body) {
+void for_each_run(const LcEngine& e, std::size_t p, std::size_t batch, bool compact, Body body) {
   const auto runs = e.runs(p);
+  auto loop = [&](auto fixed) {
+    for (std::size_t b = 0; b < batch; ++b) {
+      std::size_t next = 0;
+      for (const LcRun& r : runs) {
+        const std::size_t length = fixed.value ? fixed.value : r.length;
+        body(b, std::size_t(r.input), compact ? next : std::size_t(r.patch), length);
+        next += length;
+      }
+    }
+  };
   const std::size_t length = runs.front().length;
   const bool same = std::all_of(runs.begin(), runs.end(),
                                 [&](const LcRun& r) { return r.length == length; });
-  if (same && call_with_constant(length, body, std::make_index_sequence<16>{})) return;
-  body(std::integral_constant<std::size_t, 0>{});
+  if (same && call_with_constant(length, loop, std::make_index_sequence<16>{})) return;
+  loop(std::integral_constant<std::size_t, 0>{});  // 0: each run's own length
 }
 
 // The taps of position p for every sample, a row of `ld` values per sample: at their patch
@@ -218,20 +229,13 @@ void gather_taps(const LcEngine& e, std::size_t p, const float* x, std::size_t b
                  float* patch, std::size_t ld, bool compact) {
   const std::size_t n_in = e.geometry().inputs(), taps = e.taps(p).size();
   if (taps < ld) std::fill(patch, patch + batch * ld, 0.0f);
-  // A plain loop: most runs are a few floats, shorter than a memcpy call costs.
-  with_run_length(e, p, [&](auto fixed) {
-    const auto runs = e.runs(p);
-    for (std::size_t b = 0; b < batch; ++b) {
-      std::size_t next = 0;
-      for (const LcRun& r : runs) {
-        const std::size_t length = fixed.value ? fixed.value : r.length;
-        const float* src = x + b * n_in + r.input;
-        float* dst = patch + b * ld + (compact ? next : r.patch);
-        for (std::size_t i = 0; i < length; ++i) dst[i] = src[i];
-        next += length;
-      }
-    }
-  });
+  // Plain loops: most runs are a few floats, shorter than a memcpy call costs.
+  for_each_run(e, p, batch, compact,
+               [&](std::size_t b, std::size_t input, std::size_t tap, std::size_t length) {
+                 const float* src = x + b * n_in + input;
+                 float* dst = patch + b * ld + tap;
+                 for (std::size_t i = 0; i < length; ++i) dst[i] = src[i];
+               });
 }
 
 // dx += a patch laid out as gather_taps writes it (sample b's taps a row of `ld`), or,
@@ -240,19 +244,12 @@ void gather_taps(const LcEngine& e, std::size_t p, const float* x, std::size_t b
 void scatter_taps(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
                   bool compact, std::size_t batch, const InputRows& dx, bool by_tap = false) {
   const std::size_t sample_step = by_tap ? 1 : ld, tap_step = by_tap ? ld : 1;
-  with_run_length(e, p, [&](auto fixed) {
-    const auto runs = e.runs(p);
-    for (std::size_t b = 0; b < batch; ++b) {
-      std::size_t next = 0;
-      for (const LcRun& r : runs) {
-        const std::size_t length = fixed.value ? fixed.value : r.length;
-        const float* src = patch + b * sample_step + (compact ? next : r.patch) * tap_step;
-        float* dst = dx.at(b, r.input);
-        for (std::size_t i = 0; i < length; ++i) dst[i] += src[i * tap_step];
-        next += length;
-      }
-    }
-  });
+  for_each_run(e, p, batch, compact,
+               [&](std::size_t b, std::size_t input, std::size_t tap, std::size_t length) {
+                 const float* src = patch + b * sample_step + tap * tap_step;
+                 float* dst = dx.at(b, input);
+                 for (std::size_t i = 0; i < length; ++i) dst[i] += src[i * tap_step];
+               });
 }
 
 struct LocalShape {

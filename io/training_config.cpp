@@ -8,7 +8,9 @@ namespace tessera {
 
 namespace {
 
-[[noreturn]] void fail_config(const std::string& what) { throw KerasFormatError("training_config: " + what); }
+[[noreturn]] void fail_config(const std::string& what) {
+  throw KerasFormatError("training_config: " + what);
+}
 
 // Keras keys loss, metrics and loss_weights per output: a list or a dict by output name. A
 // single-output model has one entry; anything else is not for it.
@@ -16,7 +18,7 @@ const Json& single_output(const Json& value, const char* key) {
   if (!(value.is_array() || (value.is_object() && !value.contains("class_name")))) return value;
   if (value.size() != 1)
     fail_config(std::string(key) + " has " + std::to_string(value.size()) +
-         " entries (one per output); tessera models have one output: " + value.dump());
+                " entries (one per output); tessera models have one output: " + value.dump());
   return value.is_array() ? value[0] : value.begin().value();
 }
 

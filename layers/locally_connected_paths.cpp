@@ -71,7 +71,8 @@ struct InputRows {
 class PositionChunks {
  public:
   PositionChunks(const LcEngine& e, std::size_t batch, float* dx)
-      : dx_(dx), batch_(batch), n_in_(e.geometry().inputs()) {
+      : dx_(dx), batch_(batch), n_in_(e.geometry().inputs()),
+        flops_(4.0 * double(batch) * double(e.connections())) {
     const std::size_t P = e.geometry().positions();
     std::vector<std::size_t> lo(P), hi(P);  // the inputs each position reaches
     for (std::size_t p = 0; p < P; ++p) {
@@ -82,19 +83,20 @@ class PositionChunks {
       }
     }
     const std::size_t threads = std::size_t(omp_get_max_threads());
-    for (std::size_t count = threads < 2 ? 1 : std::min(P, 4 * threads);; count = (count + 1) / 2) {
+    std::size_t count = threads < 2 ? 1 : std::min(P, 4 * threads);
+    for (;; count = (count + 1) / 2) {
       cut(count, lo, hi);
-      if (count <= threads || buffered() <= n_in_) break;
+      if (count <= threads || offset_.back() <= n_in_) break;
     }
     if (!dx_) return;
     std::fill(dx_, dx_ + batch_ * n_in_, 0.0f);
-    buffers_ = Tensor::from_shape({batch_ * buffered()});
+    buffers_ = Tensor::from_shape({batch_ * offset_.back()});
   }
 
   // Runs body(p, dx rows) for every position; a chunk's positions in order on one thread.
   template <class Body>
-  void run(double flops, Body body) {
-    parallel_for(first_.size() - 1, flops, [&](std::size_t c) {
+  void run(Body body) {
+    parallel_for(first_.size() - 1, flops_, [&](std::size_t c) {
       const InputRows rows = dx_rows(c);
       for (std::size_t p = first_[c]; p < first_[c + 1]; ++p) body(p, rows);
     });
@@ -110,26 +112,23 @@ class PositionChunks {
   }
 
  private:
-  // Chunk c holds positions first_[c] … first_[c + 1] − 1 and reaches inputs lo_[c] … hi_[c] − 1.
-  void cut(std::size_t count, const std::vector<std::size_t>& lo, const std::vector<std::size_t>& hi) {
+  // Chunk c holds positions first_[c] … first_[c + 1] − 1 and reaches inputs lo_[c] … hi_[c] − 1;
+  // its buffer (c ≥ 1) starts offset_[c] values per sample into buffers_, whose per-sample size
+  // is offset_.back().
+  void cut(std::size_t count, const std::vector<std::size_t>& lo,
+           const std::vector<std::size_t>& hi) {
     const std::size_t P = lo.size();
-    first_.assign(1, 0), lo_.clear(), hi_.clear();
+    first_.assign(1, 0), lo_.clear(), hi_.clear(), offset_.assign(2, 0);
     for (std::size_t c = 0; c < count; ++c) {
       const std::size_t begin = first_.back(), end = P * (c + 1) / count;
       first_.push_back(end);
       lo_.push_back(*std::min_element(lo.begin() + long(begin), lo.begin() + long(end)));
       hi_.push_back(*std::max_element(hi.begin() + long(begin), hi.begin() + long(end)));
+      if (c > 0) offset_.push_back(offset_.back() + hi_[c] - lo_[c]);
     }
   }
-  std::size_t buffered() const {  // per sample, in the buffers of chunks 1 …
-    std::size_t n = 0;
-    for (std::size_t c = 1; c < lo_.size(); ++c) n += hi_[c] - lo_[c];
-    return n;
-  }
   InputRows buffer(std::size_t c) {
-    std::size_t offset = 0;
-    for (std::size_t k = 1; k < c; ++k) offset += hi_[k] - lo_[k];
-    return {buffers_.data() + batch_ * offset, hi_[c] - lo_[c], lo_[c]};
+    return {buffers_.data() + batch_ * offset_[c], hi_[c] - lo_[c], lo_[c]};
   }
   InputRows dx_rows(std::size_t c) {  // zeroes chunk c's buffer; called by the thread running c
     if (!dx_ || c == 0) return {dx_, n_in_, 0};
@@ -140,7 +139,8 @@ class PositionChunks {
 
   float* dx_;
   std::size_t batch_, n_in_;
-  std::vector<std::size_t> first_, lo_, hi_;
+  double flops_;  // of the whole backward, for parallel_for
+  std::vector<std::size_t> first_, lo_, hi_, offset_;
   Tensor buffers_;
 };
 
@@ -352,9 +352,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   const LocalShape s = local_shape(e, batch);
   const LcGeometry& g = e.geometry();
   const std::size_t width = small_gemm_width();
-  PositionChunks chunks(e, batch, dx);
-  const double flops = 4.0 * double(batch) * double(e.connections());
-  chunks.run(flops, [&](std::size_t p, const InputRows& dx_part) {
+  PositionChunks(e, batch, dx).run([&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
@@ -460,9 +458,7 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
 void sparse_backward(const LcEngine& e, const float* x, const float* values, const float* dy,
                      std::size_t batch, float* dx, float* dvalues, float* dbias) {
   const LocalShape s = local_shape(e, batch);
-  PositionChunks chunks(e, batch, dx);
-  const double flops = 4.0 * double(batch) * double(e.connections());
-  chunks.run(flops, [&](std::size_t p, const InputRows& dx_part) {
+  PositionChunks(e, batch, dx).run([&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(e.geometry(), dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F, T = e.taps(p).size(), T_padded = padded(T);

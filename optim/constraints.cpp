@@ -90,7 +90,8 @@ ConstraintPtr constraint_from_json(const Json& j) {
   if (name == "unit_norm" || name == "unitnorm" || name == "UnitNorm")
     return unit_norm_constraint(axis_from(config));
   if (name == "min_max_norm" || name == "MinMaxNorm")
-    return min_max_norm_constraint(config_number(config, "min_value", 0.0f), config_number(config, "max_value", 1.0f),
+    return min_max_norm_constraint(config_number(config, "min_value", 0.0f),
+                                   config_number(config, "max_value", 1.0f),
                                    config_number(config, "rate", 1.0f), axis_from(config));
   throw std::invalid_argument("unknown constraint '" + name +
                               "'; supported: max_norm, non_neg, unit_norm, min_max_norm");

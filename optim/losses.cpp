@@ -13,7 +13,6 @@ namespace tessera {
 
 namespace {
 
-
 using PerSample = std::function<Variable(const Variable&, const Variable&)>;
 
 class KerasLoss : public Loss {

@@ -8,13 +8,19 @@
 
 namespace tessera {
 
+// How a product reaches C: written, added to C, or written with streaming (non-temporal)
+// stores. Streaming skips reading each line of C before overwriting it and leaves the caches
+// to other data: for outputs too large to be read back from cache anyway. It needs C and ldc
+// aligned to the SIMD width (else C is written as with overwrite) and ends with a store fence.
+enum class Write { overwrite, accumulate, stream };
+
 // C (m × n, row stride ldc) = or += A · B over depth k, where A[i][d] is a[i·a_row + d·a_col]
 // (so A may be read transposed) and B is row-major with row stride ldb. n must be a multiple
-// of small_gemm_width(). Without accumulate, C starts from row_bias (n values added to every
+// of small_gemm_width(). Unless accumulating, C starts from row_bias (n values added to every
 // row) when given, else from zero.
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
-                bool accumulate, const float* row_bias = nullptr);
+                Write write, const float* row_bias = nullptr);
 
 // The column granularity of small_gemm: the SIMD width in floats.
 std::size_t small_gemm_width();

@@ -235,10 +235,10 @@ TEST(LocallyConnected, ConvertersRoundTripOnConnections) {
 
 namespace {
 
-// Runs the three paths on the same function (kernels converted from one impl-1 kernel, one
-// bias) and compares outputs, input, kernel (converted back to impl 1) and bias gradients; the
-// kernel gradient of implementation 2 must be 0 outside its mask.
-void expect_paths_agree(const Case& c, std::size_t batch) {
+// Runs the paths (1 and others) on the same function (kernels converted from one impl-1 kernel,
+// one bias) and compares outputs, input, kernel (converted back to impl 1) and bias gradients;
+// the kernel gradient of implementation 2 must be 0 outside its mask.
+void expect_paths_agree(const Case& c, std::size_t batch, std::vector<int> paths = {1, 2, 3}) {
   SCOPED_TRACE(c.label());
   const LcEnginePtr engine = built_layer(c, 1)->engine();
   Generator gen(14);
@@ -247,7 +247,7 @@ void expect_paths_agree(const Case& c, std::size_t batch) {
   const Tensor bias = gen.uniform(engine->bias_shape(), -1, 1);
   Tensor seed;
   Tensor outputs[4], dx[4], dkernel1[4], dbias[4];
-  for (int path : {1, 2, 3}) {
+  for (int path : paths) {
     Variable xv(x, true), kv(engine->convert_kernel(kernel1, 1, path), true), bv(bias, true);
     Variable y = lc_compute(path, xv, kv, &bv, engine);
     if (seed.dimension() == 0) seed = gen.normal(y.shape(), 0, 1);
@@ -266,7 +266,8 @@ void expect_paths_agree(const Case& c, std::size_t batch) {
   Tensor dbias_flat = dbias[1];
   dbias_flat.reshape({dbias_flat.size()});
   EXPECT_TRUE(xt::allclose(dbias_flat, seed_sum, 1e-4, 1e-5));
-  for (int path : {2, 3}) {
+  for (int path : paths) {
+    if (path == 1) continue;
     SCOPED_TRACE(path);
     EXPECT_TRUE(xt::allclose(outputs[path], outputs[1], 1e-4, 1e-5));
     EXPECT_TRUE(xt::allclose(dx[path], dx[1], 1e-4, 1e-5));
@@ -285,6 +286,15 @@ TEST(LocallyConnected, ThreePathsAgreeWhenThreaded) {
   // Batch 5 is not a multiple of the SIMD width: transposed products pad it.
   for (const Case& c : threaded_cases())
     for (std::size_t batch : {8, 5}) expect_paths_agree(c, batch);
+}
+
+TEST(LocallyConnected, StreamedOutputsAndKernelGradientsAgree) {
+  // Outputs and kernel gradients over 2 MiB are written with streaming stores (paths 1 and 3
+  // for the output, path 1 for the kernel gradient): 2.0 and 2.1 MiB each here, the first
+  // case's patches read in place (one run each), the second's gathered. Path 2's dense kernels
+  // would take 0.5 and 0.14 GB.
+  expect_paths_agree({1, {700}, 8, 32, {3}, {1}, "valid", "channels_last"}, 24, {1, 3});
+  expect_paths_agree({2, {24, 24}, 4, 32, {3, 3}, {1, 1}, "valid", "channels_last"}, 36, {1, 3});
 }
 
 TEST(LocallyConnected, GradientsOfInputKernelAndBias) {

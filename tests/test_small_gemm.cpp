@@ -1,6 +1,6 @@
 // small_gemm against a plain triple loop: every tile shape (row and column remainders), A read
-// plainly and transposed from inside a larger matrix, C overwritten and accumulated; and the
-// gradient buffers that survive zero_grad.
+// plainly and transposed from inside a larger matrix, C overwritten, accumulated and streamed
+// (aligned or not); and the gradient buffers that survive zero_grad.
 #include <gtest/gtest.h>
 
 #include "core/gradient_buffer.hpp"
@@ -18,28 +18,31 @@ TEST(SmallGemm, MatchesTheDefinitionForEveryTileShape) {
     for (std::size_t n : {w, 2 * w, 3 * w, 4 * w, 7 * w})
       for (std::size_t k : {1, 5, 27})
         for (bool transposed : {false, true})
-          for (bool accumulate : {false, true}) {
-            // A is (m, k) inside a buffer with an extra 3 columns (or rows when transposed).
-            const std::size_t a_row = transposed ? 1 : k + 3, a_col = transposed ? m + 3 : 1;
-            const Tensor a = gen.uniform({(transposed ? k : m) * (transposed ? m + 3 : k + 3)}, -1, 1);
-            const Tensor b = gen.uniform({k * (n + 2)}, -1, 1);
-            const Tensor c0 = gen.uniform({m * (n + 5)}, -1, 1);
-            Tensor c = c0;
-            small_gemm(m, n, k, a.data(), a_row, a_col, b.data(), n + 2, c.data(), n + 5, accumulate);
-            for (std::size_t i = 0; i < m; ++i)
-              for (std::size_t j = 0; j < n + 5; ++j) {
-                if (j >= n) {  // outside C: untouched
-                  EXPECT_EQ(c(i * (n + 5) + j), c0(i * (n + 5) + j));
-                  continue;
+          for (Write write : {Write::overwrite, Write::accumulate, Write::stream})
+            // C's rows n + 5 apart (unaligned: streaming falls back to plain stores) or n + w.
+            for (std::size_t ldc : {n + 5, n + w}) {
+              // A is (m, k) inside a buffer with an extra 3 columns (or rows when transposed).
+              const std::size_t a_row = transposed ? 1 : k + 3, a_col = transposed ? m + 3 : 1;
+              const Tensor a =
+                  gen.uniform({(transposed ? k : m) * (transposed ? m + 3 : k + 3)}, -1, 1);
+              const Tensor b = gen.uniform({k * (n + 2)}, -1, 1);
+              const Tensor c0 = gen.uniform({m * ldc}, -1, 1);
+              Tensor c = c0;
+              small_gemm(m, n, k, a.data(), a_row, a_col, b.data(), n + 2, c.data(), ldc, write);
+              for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t j = 0; j < ldc; ++j) {
+                  if (j >= n) {  // outside C: untouched
+                    EXPECT_EQ(c(i * ldc + j), c0(i * ldc + j));
+                    continue;
+                  }
+                  float expected = write == Write::accumulate ? c0(i * ldc + j) : 0.0f;
+                  for (std::size_t d = 0; d < k; ++d)
+                    expected += a(i * a_row + d * a_col) * b(d * (n + 2) + j);
+                  ASSERT_NEAR(c(i * ldc + j), expected, 1e-4f)
+                      << "m " << m << " n " << n << " k " << k << " transposed " << transposed
+                      << " write " << int(write) << " ldc " << ldc << " at " << i << "," << j;
                 }
-                float expected = accumulate ? c0(i * (n + 5) + j) : 0.0f;
-                for (std::size_t d = 0; d < k; ++d)
-                  expected += a(i * a_row + d * a_col) * b(d * (n + 2) + j);
-                ASSERT_NEAR(c(i * (n + 5) + j), expected, 1e-4f)
-                    << "m " << m << " n " << n << " k " << k << " transposed " << transposed
-                    << " accumulate " << accumulate << " at " << i << "," << j;
-              }
-          }
+            }
 }
 
 TEST(GradientBuffer, ZeroGradKeepsStorageThatTheNextGradientOverwrites) {

@@ -52,12 +52,13 @@ void parallel_for(std::size_t n, double flops, Body body) {
 // output-gradient rows.
 float* scratch(int slot, std::size_t size) { return thread_scratch(slot, size); }
 
-// Per-sample rows of input gradients: sample b's input index i (first ≤ i) at
-// data[b·ld + i − first].
+// Rows of input gradients for the inputs from `first` on: per sample, sample b's input i at
+// data[b·ld + i − first] (at), or per input, input i's samples at data[(i − first)·ld + b] (row).
 struct InputRows {
   float* data;
   std::size_t ld, first;
   float* at(std::size_t b, std::size_t input) const { return data + b * ld + (input - first); }
+  float* row(std::size_t input) const { return data + (input - first) * ld; }
 };
 
 // The backward's loop over positions, with the input gradient scatter-added (positions overlap
@@ -68,10 +69,12 @@ struct InputRows {
 // More chunks balance the threads better but their bands overlap by a kernel's reach: from four
 // per thread, the count is halved while the buffers would hold more than one dx (what one
 // buffer per extra thread held before; LC1D 10x32 would have needed 2.1 dx in 8 chunks).
+// `by_input`: the body gets rows per input (InputRows::row) of a transposed dx, which run()
+// transposes into dx at the end.
 class PositionChunks {
  public:
-  PositionChunks(const LcEngine& e, std::size_t batch, float* dx)
-      : dx_(dx), batch_(batch), n_in_(e.geometry().inputs()),
+  PositionChunks(const LcEngine& e, std::size_t batch, float* dx, bool by_input = false)
+      : dx_(dx), batch_(batch), n_in_(e.geometry().inputs()), by_input_(by_input),
         flops_(4.0 * double(batch) * double(e.connections())) {
     const std::size_t P = e.geometry().positions();
     std::vector<std::size_t> lo(P), hi(P);  // the inputs each position reaches
@@ -89,7 +92,10 @@ class PositionChunks {
       if (count <= threads || offset_.back() <= n_in_) break;
     }
     if (!dx_) return;
-    std::fill(dx_, dx_ + batch_ * n_in_, 0.0f);
+    if (by_input_)
+      dx_t_ = zeros({n_in_ * batch_});
+    else
+      std::fill(dx_, dx_ + batch_ * n_in_, 0.0f);
     buffers_ = Tensor::from_shape({batch_ * offset_.back()});
   }
 
@@ -101,6 +107,10 @@ class PositionChunks {
       for (std::size_t p = first_[c]; p < first_[c + 1]; ++p) body(p, rows);
     });
     if (!dx_) return;
+    if (by_input_) {
+      sum_by_input();
+      return;
+    }
 #pragma omp parallel for schedule(static) if (batch_ * n_in_ > (1 << 16))
     for (long b = 0; b < long(batch_); ++b)
       for (std::size_t c = 1; c + 1 < first_.size(); ++c) {
@@ -128,20 +138,38 @@ class PositionChunks {
     }
   }
   InputRows buffer(std::size_t c) {
-    return {buffers_.data() + batch_ * offset_[c], hi_[c] - lo_[c], lo_[c]};
+    return {buffers_.data() + batch_ * offset_[c], by_input_ ? batch_ : hi_[c] - lo_[c], lo_[c]};
   }
   InputRows dx_rows(std::size_t c) {  // zeroes chunk c's buffer; called by the thread running c
+    if (dx_ && c == 0 && by_input_) return {dx_t_.data(), batch_, 0};
     if (!dx_ || c == 0) return {dx_, n_in_, 0};
     const InputRows rows = buffer(c);
-    std::fill(rows.data, rows.data + batch_ * rows.ld, 0.0f);
+    std::fill(rows.data, rows.data + batch_ * (hi_[c] - lo_[c]), 0.0f);
     return rows;
+  }
+
+  // The buffers added into the transposed dx in chunk order, then dx = its transpose.
+  void sum_by_input() {
+    float* dx_t = dx_t_.data();
+    const std::size_t chunks = first_.size() - 1;
+#pragma omp parallel for schedule(static) if (batch_ * n_in_ > (1 << 16))
+    for (long i = 0; i < long(n_in_); ++i)
+      for (std::size_t c = 1; c < chunks; ++c) {
+        const std::size_t input = std::size_t(i);
+        if (input < lo_[c] || input >= hi_[c]) continue;
+        const float* src = buffer(c).row(input);
+        float* dst = dx_t + input * batch_;
+        for (std::size_t b = 0; b < batch_; ++b) dst[b] += src[b];
+      }
+    transpose(dx_t, n_in_, batch_, batch_, dx_, n_in_);
   }
 
   float* dx_;
   std::size_t batch_, n_in_;
+  bool by_input_;
   double flops_;  // of the whole backward, for parallel_for
   std::vector<std::size_t> first_, lo_, hi_, offset_;
-  Tensor buffers_;
+  Tensor buffers_, dx_t_;
 };
 
 // dst[b, j, i] = src[b, i, j] for src (B, m, n).
@@ -238,17 +266,15 @@ void gather_taps(const LcEngine& e, std::size_t p, const float* x, std::size_t b
                });
 }
 
-// dx += a patch laid out as gather_taps writes it (sample b's taps a row of `ld`), or,
-// `by_tap`, its transpose (tap j's samples a row of `ld`), scattered back to the inputs of
-// position p.
+// dx += a patch laid out as gather_taps writes it (sample b's taps a row of `ld`), scattered
+// back to the inputs of position p.
 void scatter_taps(const LcEngine& e, std::size_t p, const float* patch, std::size_t ld,
-                  bool compact, std::size_t batch, const InputRows& dx, bool by_tap = false) {
-  const std::size_t sample_step = by_tap ? 1 : ld, tap_step = by_tap ? ld : 1;
+                  bool compact, std::size_t batch, const InputRows& dx) {
   for_each_run(e, p, batch, compact,
                [&](std::size_t b, std::size_t input, std::size_t tap, std::size_t length) {
-                 const float* src = patch + b * sample_step + tap * tap_step;
+                 const float* src = patch + b * ld + tap;
                  float* dst = dx.at(b, input);
-                 for (std::size_t i = 0; i < length; ++i) dst[i] += src[i * tap_step];
+                 for (std::size_t i = 0; i < length; ++i) dst[i] += src[i];
                });
 }
 
@@ -374,7 +400,13 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   const LocalShape s = local_shape(e, batch);
   const LcGeometry& g = e.geometry();
   const std::size_t width = small_gemm_width();
-  PositionChunks(e, batch, dx).run([&](std::size_t p, const InputRows& dx_part) {
+  // dpatch_pᵀ (K, B) = W_p · dy_pᵀ where K is not a multiple of the SIMD width (32x32x3: 27):
+  // W_p read in place and no padding of K, which a product with K as its columns needs (27
+  // would run as 32); dy_pᵀ's columns are padded to the width instead. Its rows, one per tap,
+  // are added to rows of dx transposed, one per input. Where K needs no padding, the transposed
+  // patch costs more than it saves (30x30x64: 4%, with a strided scatter then).
+  const bool transposed = s.small && padded(s.K) > s.K;
+  PositionChunks(e, batch, dx, transposed).run([&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
@@ -400,24 +432,25 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       }
     }
     if (!dx) return;
-    bool runs_aligned = s.small;
-    for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
-    if (s.small && !runs_aligned && padded(s.K) > s.K) {
-      // dpatch_pᵀ (K, B) = W_p · dy_pᵀ: W_p read in place and no padding of K, which a
-      // product with K as its columns needs (32x32x3's K = 27 would run as 32); dy_pᵀ's
-      // columns are padded to the SIMD width instead. Where K needs no padding, the
-      // transposed patch's strided scatter costs more than it saves (30x30x64: 4%).
+    if (transposed) {
       const std::size_t B_padded = padded(batch);
       float* grad_t = scratch(3, s.F * B_padded);
       if (B_padded > batch) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
       transpose(grad, batch, s.F, ld_grad, grad_t, B_padded);
       float* patch_t = scratch(0, s.K * B_padded);
-      for (const LcRun& r : e.runs(p))
+      for (const LcRun& r : e.runs(p)) {
         small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
                    patch_t + r.patch * B_padded, B_padded, Write::overwrite);
-      scatter_taps(e, p, patch_t, B_padded, false, batch, dx_part, true);
+        for (std::size_t t = 0; t < r.length; ++t) {  // a run's taps are consecutive inputs
+          const float* src = patch_t + (r.patch + t) * B_padded;
+          float* dst = dx_part.row(r.input + t);
+          for (std::size_t b = 0; b < batch; ++b) dst[b] += src[b];
+        }
+      }
       return;
     }
+    bool runs_aligned = s.small;
+    for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
     // dpatch_p (B, K) = dy_p · W_pᵀ: W_pᵀ (F, K) copied with its rows padded to the SIMD width.
     const std::size_t K_padded = s.small ? padded(s.K) : s.K;
     float* wt = scratch(3, s.F * K_padded);

@@ -31,7 +31,7 @@ class InputGradient {
 
 // Per-thread scratch that lives as long as the thread (OpenMP keeps its team), so loops inside
 // a step allocate nothing after the first step: `size` floats of buffer `slot` (0 … 5), kept
-// and grown as needed. Contents are whatever the last user left.
+// and grown as needed, 64-byte aligned. Contents are whatever the last user left.
 float* thread_scratch(int slot, std::size_t size);
 
 }  // namespace tessera

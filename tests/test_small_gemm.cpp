@@ -1,7 +1,9 @@
 // small_gemm against a plain triple loop: every tile shape (row and column remainders), A read
 // plainly and transposed from inside a larger matrix, C overwritten, accumulated and streamed
-// (aligned or not); and the gradient buffers that survive zero_grad.
+// (aligned or not); and the gradient buffers that survive zero_grad, and aligned scratch.
 #include <gtest/gtest.h>
+
+#include <cstdint>
 
 #include "core/gradient_buffer.hpp"
 #include "core/random.hpp"
@@ -60,6 +62,14 @@ TEST(GradientBuffer, ZeroGradKeepsStorageThatTheNextGradientOverwrites) {
   EXPECT_EQ(shape_of(*second), (Shape{4, 3}));
   Variable frozen(zeros({2}), false);
   EXPECT_EQ(gradient_to_overwrite(*frozen.node()), nullptr);
+}
+
+TEST(GradientBuffer, ThreadScratchIsCacheLineAligned) {
+  for (int slot = 0; slot < 6; ++slot)
+    for (std::size_t size : {1, 27, 1000, 100000}) {
+      const float* p = thread_scratch(slot, size);
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % 64, 0u) << "slot " << slot << " size " << size;
+    }
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 #include "core/pooling.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <memory>
+
+#include "core/tensor_memory.hpp"
 
 namespace tessera {
 
@@ -47,55 +51,80 @@ void check_input(const Shape& in, const Im2colSpec& s) {
     throw ShapeError("pool2d: pool sizes and strides must be positive");
 }
 
+// Where each output's maximum came from, for the backward pass: its input's offset within its
+// sample. 32 bits (a sample of up to 4 Gi values) halve what 64-bit offsets wrote and let the
+// selects below work 8 lanes wide; storage from tensor memory, so each step reuses the last
+// step's pages; not zeroed: every window holds at least one real input under TensorFlow's
+// padding rules, so every output gets a source.
+class Sources {
+ public:
+  explicit Sources(std::size_t n)
+      : bytes_(n * sizeof(std::uint32_t)),
+        data_(static_cast<std::uint32_t*>(tensor_memory::allocate(bytes_))) {}
+  ~Sources() { tensor_memory::release(data_, bytes_); }
+  Sources(const Sources&) = delete;
+  Sources& operator=(const Sources&) = delete;
+  std::uint32_t* data() const { return data_; }
+
+ private:
+  std::size_t bytes_;
+  std::uint32_t* data_;
+};
+
 // y[c], src[c] = x[c], from + c where x[c] is larger, for c < C: selects, no branch to
 // mispredict (they vectorize: pooling.cpp is compiled with -fno-trapping-math).
-void keep_larger(const float* __restrict x, std::size_t from, std::size_t C, float* __restrict y,
-                 std::size_t* __restrict src) {
+void keep_larger(const float* __restrict x, std::uint32_t from, std::size_t C,
+                 float* __restrict y, std::uint32_t* __restrict src) {
   for (std::size_t c = 0; c < C; ++c) {
     const bool larger = x[c] > y[c];
     y[c] = larger ? x[c] : y[c];
-    src[c] = larger ? from + c : src[c];
+    src[c] = larger ? from + std::uint32_t(c) : src[c];
   }
 }
 
 Variable max_pool(const Variable& x, const Im2colSpec& s) {
   const Shape in = x.shape();
-  const std::size_t C = in[3];
+  const std::size_t C = in[3], in_size = in[1] * in[2] * C;
+  if (in_size > std::numeric_limits<std::uint32_t>::max())
+    throw ShapeError("max pooling: a sample of " + shape_str(in) +
+                     " has more than 2^32 - 1 values");
   Tensor y = Tensor::from_shape({in[0], s.out_h, s.out_w, C});
-  // Where each output's maximum came from, for the backward pass. Every window holds at least
-  // one real input under TensorFlow's padding rules, so every output gets a source.
-  auto source = std::make_shared<std::vector<std::size_t>>(y.size(), 0);
+  const std::size_t out_size = y.size() / std::max<std::size_t>(in[0], 1);
+  auto source = std::make_shared<Sources>(y.size());
   const float* xv = x.value().data();
   float* yv = y.data();
 #pragma omp parallel for schedule(static) if (worth_threads(in))
   for (long b = 0; b < long(in[0]); ++b) {
+    const std::size_t sample = std::size_t(b) * in_size;
     bool first_tap = true;
     for_each_window_of(
         std::size_t(b), in, s, [&](std::size_t, std::size_t) { first_tap = true; },
         [&](std::size_t out, std::size_t from) {
-          std::size_t* src = source->data() + out;
+          std::uint32_t* src = source->data() + out;
+          const auto local = std::uint32_t(from - sample);
           if (first_tap) {
             for (std::size_t c = 0; c < C; ++c) {
               yv[out + c] = xv[from + c];
-              src[c] = from + c;
+              src[c] = local + std::uint32_t(c);
             }
             first_tap = false;
             return;
           }
-          keep_larger(xv + from, from, C, yv + out, src);
+          keep_larger(xv + from, local, C, yv + out, src);
         });
   }
-  return make_result("max_pool2d", std::move(y), {x}, [source](Node& self) {
+  return make_result("max_pool2d", std::move(y), {x}, [source, in_size, out_size](Node& self) {
     const Shape in = shape_of(self.input(0));
     Tensor g = Tensor::from_shape(in);
-    const std::size_t in_size = in[1] * in[2] * in[3], out_size = self.grad.size() / in[0];
     const float* gy = self.grad.data();
     float* gx = g.data();
 #pragma omp parallel for schedule(static) if (worth_threads(in))
     for (long b = 0; b < long(in[0]); ++b) {
-      std::fill(gx + std::size_t(b) * in_size, gx + (std::size_t(b) + 1) * in_size, 0.0f);
-      for (std::size_t i = std::size_t(b) * out_size; i < (std::size_t(b) + 1) * out_size; ++i)
-        gx[(*source)[i]] += gy[i];
+      float* gx_b = gx + std::size_t(b) * in_size;
+      const std::uint32_t* src = source->data() + std::size_t(b) * out_size;
+      const float* gy_b = gy + std::size_t(b) * out_size;
+      std::fill(gx_b, gx_b + in_size, 0.0f);
+      for (std::size_t i = 0; i < out_size; ++i) gx_b[src[i]] += gy_b[i];
     }
     self.inputs[0]->accumulate(std::move(g));
   });

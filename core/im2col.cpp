@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/fixed_length.hpp"
+
 namespace tessera {
 
 namespace {
@@ -52,6 +54,25 @@ void check_input(const Shape& in) {
     throw ShapeError("im2col expects (batch, rows, cols, channels), got " + shape_str(in));
 }
 
+// Calls visit(tap, offset, c) as for_each_sample_tap does, with c a compile-time constant
+// (std::integral_constant) for the runs of a whole kernel row, the usual run, when it is short:
+// plain loops over runs of a few values (a 3x3 kernel over 1 channel: runs of 3) are mostly
+// loop overhead, and a memcpy call costs more still. A 64x28x28x1 batch's im2col: 1.3 ms
+// before, 0.4-0.7 ms with the constant (64x32x32x3: 1.6-1.9 -> 0.8).
+template <class Visit>
+void for_each_sample_run(std::size_t H, std::size_t W, std::size_t C, const Im2colSpec& s,
+                         Visit visit) {
+  const bool fixed = with_fixed_length(s.kernel_w * C, [&](auto row) {
+    for_each_sample_tap(H, W, C, s, [&](std::size_t tap, long offset, std::size_t c) {
+      if (c == row.value)
+        visit(tap, offset, row);
+      else
+        visit(tap, offset, c);
+    });
+  });
+  if (!fixed) for_each_sample_tap(H, W, C, s, visit);
+}
+
 }  // namespace
 
 ConvAxis conv_axis(std::size_t in, std::size_t kernel, std::size_t stride, std::size_t dilation,
@@ -86,13 +107,12 @@ Im2colSpec make_im2col_spec(std::size_t in_h, std::size_t in_w, std::size_t kern
           rows.pad_before, cols.pad_before, rows.out, cols.out};
 }
 
-// Plain loops: channels are often 1 or 3 values, shorter than a memcpy call costs.
 void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
                    const Im2colSpec& spec, float* cols) {
-  for_each_sample_tap(H, W, C, spec, [&](std::size_t tap, long from, std::size_t c) {
+  for_each_sample_run(H, W, C, spec, [&](std::size_t tap, long from, auto c) {
     float* out = cols + tap;
     if (from < 0)
-      std::fill(out, out + c, 0.0f);
+      std::fill(out, out + std::size_t(c), 0.0f);
     else
       for (std::size_t i = 0; i < c; ++i) out[i] = x[std::size_t(from) + i];
   });
@@ -100,7 +120,7 @@ void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
 
 void col2im_sample_add(const float* cols, std::size_t H, std::size_t W, std::size_t C,
                        const Im2colSpec& spec, float* dx) {
-  for_each_sample_tap(H, W, C, spec, [&](std::size_t tap, long to, std::size_t c) {
+  for_each_sample_run(H, W, C, spec, [&](std::size_t tap, long to, auto c) {
     if (to < 0) return;
     for (std::size_t i = 0; i < c; ++i) dx[std::size_t(to) + i] += cols[tap + i];
   });

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/blas.hpp"
+#include "core/fixed_length.hpp"
 #include "core/gradient_buffer.hpp"
 #include "core/small_gemm.hpp"
 #include "core/transpose.hpp"
@@ -219,12 +220,6 @@ std::size_t padded(std::size_t n) {
   return (n + w - 1) / w * w;
 }
 
-// body(integral_constant<n>) if n is one of L + 1 …; whether it was.
-template <class Body, std::size_t... L>
-bool call_with_constant(std::size_t n, Body& body, std::index_sequence<L...>) {
-  return ((n == L + 1 && (body(std::integral_constant<std::size_t, L + 1>{}), true)) || ...);
-}
-
 // Calls body(b, input, tap, length) for every sample b and run of position p: the run's first
 // input, its first tap in a patch row (at its patch index, or, `compact`, consecutive) and its
 // length. When the runs all have one length up to 16 it is a compile-time constant, so the
@@ -246,7 +241,7 @@ void for_each_run(const LcEngine& e, std::size_t p, std::size_t batch, bool comp
   const std::size_t length = runs.front().length;
   const bool same = std::all_of(runs.begin(), runs.end(),
                                 [&](const LcRun& r) { return r.length == length; });
-  if (same && call_with_constant(length, loop, std::make_index_sequence<16>{})) return;
+  if (same && with_fixed_length(length, loop)) return;
   loop(std::integral_constant<std::size_t, 0>{});  // 0: each run's own length
 }
 

@@ -42,12 +42,13 @@ Variable linear(const Variable& x) { return x; }
 // Loops of selects (no branch to mispredict on each sign; they vectorize), forward and backward
 // fused with the incoming gradient and shared among the threads when large: xtensor's nested
 // where() expressions were a quarter of the demo's training step. A NaN input stays NaN, as in
-// TensorFlow's relu (a 0 would hide it from the checks downstream); its gradient is 0.
+// TensorFlow's relu (a 0 would hide it from the checks downstream); its gradient is 0. The `if`
+// names `parallel`: unqualified, it also applies to `simd`, and smaller tensors ran unvectorized.
 namespace {
 
 void relu_forward(const float* __restrict in, float* __restrict out, long n, float alpha,
                   float max_value, float threshold) {
-#pragma omp parallel for simd schedule(static) if (n > (1 << 17))
+#pragma omp parallel for simd schedule(static) if (parallel : n > (1 << 17))
   for (long i = 0; i < n; ++i) {
     // Both sides computed, then selected: GCC does not speculate a conditional multiply.
     const float clipped = in[i] < max_value ? in[i] : max_value;
@@ -59,7 +60,7 @@ void relu_forward(const float* __restrict in, float* __restrict out, long n, flo
 
 void relu_backward(const float* __restrict in, float* __restrict g, long n, float alpha,
                    float max_value, float threshold) {
-#pragma omp parallel for simd schedule(static) if (n > (1 << 17))
+#pragma omp parallel for simd schedule(static) if (parallel : n > (1 << 17))
   for (long i = 0; i < n; ++i) {
     const float inside = in[i] < max_value ? 1.0f : 0.0f;
     const float below = in[i] < threshold ? alpha : 0.0f;

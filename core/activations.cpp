@@ -44,10 +44,9 @@ Variable linear(const Variable& x) { return x; }
 // where() expressions were a quarter of the demo's training step. A NaN input stays NaN, as in
 // TensorFlow's relu (a 0 would hide it from the checks downstream); its gradient is 0. The `if`
 // names `parallel`: unqualified, it also applies to `simd`, and smaller tensors ran unvectorized.
-namespace {
-
-void relu_forward(const float* __restrict in, float* __restrict out, long n, float alpha,
-                  float max_value, float threshold) {
+// `omp simd` asserts what vectorizing needs, so out may be in (no __restrict).
+void relu_forward(const float* in, float* out, long n, float alpha, float max_value,
+                  float threshold) {
 #pragma omp parallel for simd schedule(static) if (parallel : n > (1 << 17))
   for (long i = 0; i < n; ++i) {
     // Both sides computed, then selected: GCC does not speculate a conditional multiply.
@@ -67,7 +66,6 @@ void relu_backward(const float* __restrict in, float* __restrict g, long n, floa
     g[i] *= in[i] > threshold ? inside : below;
   }
 }
-}  // namespace
 
 Variable relu(const Variable& x, float alpha, float max_value, float threshold) {
   Tensor y = Tensor::from_shape(x.value().shape());

@@ -15,6 +15,14 @@ Variable linear(const Variable& x);
 // Keras' general relu: x above `threshold` (capped at max_value), else alpha·(x − threshold).
 Variable relu(const Variable& x, float alpha = 0.0f,
               float max_value = std::numeric_limits<float>::infinity(), float threshold = 0.0f);
+// relu's loops, for ops that apply it to their own output while it is in cache (convolution):
+// out = relu(in) (out may be in), and g *= relu'(in). For plain relu (the defaults) relu' of the
+// output is relu' of the input, so the backward may read the output instead.
+void relu_forward(const float* in, float* out, long n, float alpha = 0.0f,
+                  float max_value = std::numeric_limits<float>::infinity(), float threshold = 0.0f);
+void relu_backward(const float* in, float* g, long n, float alpha = 0.0f,
+                   float max_value = std::numeric_limits<float>::infinity(),
+                   float threshold = 0.0f);
 Variable sigmoid(const Variable& x);
 Variable tanh(const Variable& x);
 Variable softmax(const Variable& x, int axis = -1);

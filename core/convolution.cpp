@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/activations.hpp"
 #include "core/blas.hpp"
 #include "core/gradient_buffer.hpp"
 
@@ -37,7 +38,7 @@ float* patches_of(std::size_t size) { return thread_scratch(0, size); }
 }  // namespace
 
 Variable convolution(const Variable& x, const Variable& kernel, const Variable* bias,
-                     const Im2colSpec& spec) {
+                     const Im2colSpec& spec, bool relu) {
   const Shape in = x.shape();
   if (in.size() != 4)
     throw ShapeError("convolution expects (batch, rows, cols, channels), got " + shape_str(in));
@@ -63,10 +64,11 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
     if (bd)
       for (std::size_t p = 0; p < s.P; ++p)
         for (std::size_t f = 0; f < F; ++f) out[p * F + f] += bd[f];
+    if (relu) relu_forward(out, out, long(s.P * F));
   });
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
-  return make_result("convolution", std::move(y), inputs, [s, spec](Node& self) {
+  return make_result("convolution", std::move(y), inputs, [s, spec, relu](Node& self) {
     InputGradient dx(self, 0), dkernel(self, 1);
     std::optional<InputGradient> dbias;
     if (self.inputs.size() > 2) dbias.emplace(self, 2);
@@ -76,10 +78,12 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
     std::vector<float> sums((dkernel.data() || want_db) ? threads * part : 0, 0.0f);
     const float* xd = self.input(0).data();
     const float* w = self.input(1).data();
-    const float* dy = self.grad.data();
+    float* dy = self.grad.data();
     float* dxd = dx.data();
     for_each_sample(s.B, true, [&](std::size_t b, int thread) {
-      const float* grad = dy + b * s.P * s.F;
+      float* grad = dy + b * s.P * s.F;
+      // The node's gradient is spent after this closure: the relu' factor goes into it.
+      if (relu) relu_backward(self.value.data() + b * s.P * s.F, grad, long(s.P * s.F));
       float* cols = patches_of(s.P * s.K);
       if (!sums.empty()) {
         float* dw = sums.data() + std::size_t(thread) * part;

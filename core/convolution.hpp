@@ -9,8 +9,9 @@
 namespace tessera {
 
 // x (B, H, W, C), kernel (KH, KW, C, F) (any shape of KH·KW·C·F values with F last), bias
-// (F,) or null → (B, OH, OW, F).
+// (F,) or null → (B, OH, OW, F); then Keras' plain relu when `relu`, applied to each sample's
+// output while it is in cache rather than in a pass of its own over the whole batch.
 Variable convolution(const Variable& x, const Variable& kernel, const Variable* bias,
-                     const Im2colSpec& spec);
+                     const Im2colSpec& spec, bool relu = false);
 
 }  // namespace tessera

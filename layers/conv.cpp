@@ -73,10 +73,13 @@ Variable Conv::call(const Variable& x, bool) {
   const long batch = long(in.shape().front());
   // The bias is per filter, also for channels_first.
   const Variable bias = options_.use_bias ? weight("bias") : Variable();
+  // relu commutes with the reshapes and transposes after it: the op applies it per sample.
+  const bool relu = activation_.name == "relu";
   Variable y = convolution(as_rows_cols(in), weight("kernel"), options_.use_bias ? &bias : nullptr,
-                           spec_);  // (B, OH, OW, F)
+                           spec_, relu);  // (B, OH, OW, F)
   if (rank_ == 1) y = reshape(y, {batch, long(spec_.out_w), long(filters_)});
-  return activation_.fn(from_channels_last(y, data_format_));
+  y = from_channels_last(y, data_format_);
+  return relu ? y : activation_.fn(y);
 }
 
 Json Conv::get_config() const {

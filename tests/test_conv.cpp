@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <xtensor/xio.hpp>
 #include <xtensor/xview.hpp>
 
+#include "core/activations.hpp"
 #include "core/random.hpp"
 #include "grad_test.hpp"
 #include "layer_test.hpp"
@@ -167,6 +169,40 @@ TEST(Conv, GradientsOfInputKernelAndBias) {
         EXPECT_GRADIENTS_OK(through_layer(*layer),
                             input_and_weights(gen.uniform(batch, -1, 1), *layer));
       }
+}
+
+TEST(Conv, ReluRunsInsideTheConvolutionAndMatchesReluAfterIt) {
+  // activation="relu" is applied by the convolution op per sample (no relu node of its own);
+  // outputs and gradients equal relu applied to the linear layer's output, bit for bit.
+  Generator gen(15);
+  for (const ConvCase& c : {ConvCase{2, {6, 5, 3}, {3, 2}, {2, 1}, {1, 1}},
+                            ConvCase{1, {9, 2}, {3}, {1}, {2}}})
+    for (const std::string format : {"channels_last", "channels_first"}) {
+      SCOPED_TRACE(std::to_string(c.rank) + "D " + format);
+      LayerPtr fused = make_conv(c, 4, "same", format, "relu");
+      LayerPtr plain = make_conv(c, 4, "same", format, "linear");
+      Shape sample = c.sample;
+      if (format == "channels_first")
+        std::rotate(sample.rbegin(), sample.rbegin() + 1, sample.rend());
+      fused->build(sample, gen);
+      plain->build(sample, gen);
+      for (std::size_t i = 0; i < 2; ++i)
+        plain->weights()[i].variable.value() = fused->weights()[i].variable.value();
+      Shape batch = sample;
+      batch.insert(batch.begin(), 3);
+      const Tensor x = gen.uniform(batch, -1, 1);
+      Variable x_fused(x, true), x_plain(x, true);
+      Variable y_fused = (*fused)(x_fused), y_plain = relu((*plain)(x_plain));
+      EXPECT_NE(y_fused.node()->op, "relu");
+      ASSERT_EQ(y_fused.value(), y_plain.value());
+      EXPECT_GT(xt::sum(xt::equal(y_fused.value(), 0.0f))(), 0u);  // some outputs cut off
+      const Tensor seed = gen.normal(y_fused.shape(), 0, 1);
+      y_fused.backward(seed);
+      y_plain.backward(seed);
+      EXPECT_EQ(x_fused.grad(), x_plain.grad());
+      for (std::size_t i = 0; i < 2; ++i)
+        EXPECT_EQ(fused->weights()[i].variable.grad(), plain->weights()[i].variable.grad());
+    }
 }
 
 TEST(Conv, WeightLayoutsAndParameterCounts) {

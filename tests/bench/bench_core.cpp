@@ -1,11 +1,14 @@
-// Core throughput: BLAS matmul (reported in FLOP/s against the machine's peak), im2col, and the
-// cost the autodiff tape adds to a small step.
+// Core throughput: BLAS matmul (reported in FLOP/s against the machine's peak), im2col, the
+// cost the autodiff tape adds to a small step, and the elementwise work of a training step:
+// relu below and above the size where it is shared among threads, max pooling, Adam's update.
 #include <benchmark/benchmark.h>
 
 #include "core/activations.hpp"
 #include "core/im2col.hpp"
 #include "core/ops.hpp"
+#include "core/pooling.hpp"
 #include "core/random.hpp"
+#include "optim/adam.hpp"
 
 using namespace tessera;
 
@@ -19,14 +22,59 @@ static void BM_Matmul(benchmark::State& state) {
 }
 BENCHMARK(BM_Matmul)->Arg(64)->Arg(256)->Arg(1024);
 
+// A 3x3 kernel over C channels of 32x32 images: patches of runs of 3·C values.
 static void BM_Im2col(benchmark::State& state) {
+  const auto C = std::size_t(state.range(0));
   Generator gen(2);
-  const Tensor x = gen.uniform({32, 32, 32, 3}, -1, 1);
+  const Tensor x = gen.uniform({32, 32, 32, C}, -1, 1);
   const Im2colSpec spec = make_im2col_spec(32, 32, 3, 3, 1, 1, 1, 1, "valid");
   for (auto _ : state) benchmark::DoNotOptimize(im2col(x, spec).data());
-  state.SetBytesProcessed(std::int64_t(state.iterations()) * 32 * 30 * 30 * 27 * 4);
+  state.SetBytesProcessed(std::int64_t(state.iterations() * 32 * 30 * 30 * 9 * C * 4));
 }
-BENCHMARK(BM_Im2col);
+BENCHMARK(BM_Im2col)->Arg(1)->Arg(3);
+
+// relu forward and backward on n values (threads share the loops from 2^17 values on).
+static void BM_Relu(benchmark::State& state) {
+  const auto n = std::size_t(state.range(0));
+  Generator gen(4);
+  Variable in(gen.uniform({n}, -1, 1), true);
+  const Tensor seed = gen.uniform({n}, -1, 1);
+  for (auto _ : state) {
+    in.zero_grad();
+    relu(in).backward(seed);
+    benchmark::DoNotOptimize(in.grad().data());
+  }
+  state.SetItemsProcessed(std::int64_t(state.iterations() * n));
+}
+BENCHMARK(BM_Relu)->Arg(100000)->Arg(1000000);
+
+// 2x2 max pooling of the demo's 64x26x26x32 activations, forward and backward.
+static void BM_MaxPool(benchmark::State& state) {
+  Generator gen(5);
+  Variable in(gen.uniform({64, 26, 26, 32}, -1, 1), true);
+  const Tensor seed = gen.uniform({64, 13, 13, 32}, -1, 1);
+  const Im2colSpec spec = make_im2col_spec(26, 26, 2, 2, 2, 2, 1, 1, "valid");
+  for (auto _ : state) {
+    in.zero_grad();
+    pool2d(in, spec, PoolMode::max).backward(seed);
+    benchmark::DoNotOptimize(in.grad().data());
+  }
+}
+BENCHMARK(BM_MaxPool);
+
+// Adam's update of 216k weights, the demo model's size.
+static void BM_AdamUpdate(benchmark::State& state) {
+  Generator gen(6);
+  Tensor w = gen.uniform({216000}, -1, 1);
+  const Tensor g = gen.uniform({216000}, -1, 1);
+  Adam adam;
+  for (auto _ : state) {
+    adam.apply_gradients({{&w, &g}});
+    benchmark::DoNotOptimize(w.data());
+  }
+  state.SetItemsProcessed(std::int64_t(state.iterations()) * 216000);
+}
+BENCHMARK(BM_AdamUpdate);
 
 // A dense layer's forward and backward on a batch of 64: the tape's bookkeeping on top of BLAS.
 static void BM_DenseStep(benchmark::State& state) {

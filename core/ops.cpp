@@ -214,12 +214,14 @@ Shape resolve_reshape(const Shape& from, const std::vector<long>& to) {
 }
 
 Variable reshape(const Variable& x, const std::vector<long>& shape) {
+  const Shape resolved = resolve_reshape(x.shape(), shape);
+  if (resolved == x.shape()) return x;  // nothing to copy (a 2-D pooling's output, for one)
   Tensor y = x.value();
-  y.reshape(resolve_reshape(x.shape(), shape));
+  y.reshape(resolved);
   return make_result("reshape", std::move(y), {x}, [](Node& self) {
-    Tensor g = self.grad;
-    g.reshape(shape_of(self.input(0)));
-    self.inputs[0]->accumulate(std::move(g));
+    // The node's gradient is spent after this closure: reshaped and handed on, not copied.
+    self.grad.reshape(shape_of(self.input(0)));
+    self.inputs[0]->accumulate(std::move(self.grad));
   });
 }
 

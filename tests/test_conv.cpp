@@ -80,41 +80,42 @@ std::vector<std::string> paddings(std::size_t rank) {
   return {"valid", "same"};
 }
 
-// The layer's output against the direct convolution, for both data formats.
+// The layer's output against the direct convolution, for both data formats; 3 filters take
+// OpenBLAS's product, 16 (a multiple of the SIMD width) small_gemm's.
 void expect_matches_naive(const ConvCase& c, const std::string& padding, Generator& gen) {
-  for (const std::string format : {"channels_last", "channels_first"}) {
-    SCOPED_TRACE(format + " " + padding);
-    const std::size_t F = 3;
-    LayerPtr layer = make_conv(c, F, padding, format);
-    Shape batch_shape = c.sample;
-    batch_shape.insert(batch_shape.begin(), 2);
-    const Tensor x = gen.uniform(batch_shape, -1, 1);
-    const Tensor fed = format == "channels_first" ? channels_first_of(x) : x;
-    Shape sample = shape_of(fed);
-    sample.erase(sample.begin());
-    layer->build(sample, gen);
+  for (const std::string format : {"channels_last", "channels_first"})
+    for (const std::size_t F : {3, 16}) {
+      SCOPED_TRACE(format + " " + padding + " " + std::to_string(F) + " filters");
+      LayerPtr layer = make_conv(c, F, padding, format);
+      Shape batch_shape = c.sample;
+      batch_shape.insert(batch_shape.begin(), 2);
+      const Tensor x = gen.uniform(batch_shape, -1, 1);
+      const Tensor fed = format == "channels_first" ? channels_first_of(x) : x;
+      Shape sample = shape_of(fed);
+      sample.erase(sample.begin());
+      layer->build(sample, gen);
 
-    Tensor x4 = x, kernel = layer->weights()[0].variable.value();
-    std::vector<std::size_t> stride(c.strides.begin(), c.strides.end()),
-        dilation(c.dilation.begin(), c.dilation.end());
-    if (c.rank == 1) {  // the 1-D case is one row of the 2-D one
-      x4.reshape({2, 1, c.sample[0], c.sample[1]});
-      kernel.reshape({1, kernel.shape(0), kernel.shape(1), kernel.shape(2)});
-      stride.insert(stride.begin(), 1);
-      dilation.insert(dilation.begin(), 1);
+      Tensor x4 = x, kernel = layer->weights()[0].variable.value();
+      std::vector<std::size_t> stride(c.strides.begin(), c.strides.end()),
+          dilation(c.dilation.begin(), c.dilation.end());
+      if (c.rank == 1) {  // the 1-D case is one row of the 2-D one
+        x4.reshape({2, 1, c.sample[0], c.sample[1]});
+        kernel.reshape({1, kernel.shape(0), kernel.shape(1), kernel.shape(2)});
+        stride.insert(stride.begin(), 1);
+        dilation.insert(dilation.begin(), 1);
+      }
+      Tensor expected =
+          naive_conv(x4, kernel, layer->weights()[1].variable.value(), stride, dilation, padding);
+      if (c.rank == 1) expected.reshape({2, expected.shape(2), F});
+      if (format == "channels_first") expected = channels_first_of(expected);
+
+      const Tensor y = (*layer)(Variable(fed)).value();
+      Shape out = shape_of(expected);
+      out.erase(out.begin());
+      EXPECT_EQ(layer->output_shape(), out);
+      ASSERT_EQ(shape_of(y), shape_of(expected));
+      EXPECT_TRUE(xt::allclose(y, expected, 1e-5, 1e-5)) << y << "\nexpected\n" << expected;
     }
-    Tensor expected =
-        naive_conv(x4, kernel, layer->weights()[1].variable.value(), stride, dilation, padding);
-    if (c.rank == 1) expected.reshape({2, expected.shape(2), F});
-    if (format == "channels_first") expected = channels_first_of(expected);
-
-    const Tensor y = (*layer)(Variable(fed)).value();
-    Shape out = shape_of(expected);
-    out.erase(out.begin());
-    EXPECT_EQ(layer->output_shape(), out);
-    ASSERT_EQ(shape_of(y), shape_of(expected));
-    EXPECT_TRUE(xt::allclose(y, expected, 1e-5, 1e-5)) << y << "\nexpected\n" << expected;
-  }
 }
 
 }  // namespace
@@ -153,22 +154,26 @@ TEST(Conv, CausalOutputOnlySeesThePast) {
 
 TEST(Conv, GradientsOfInputKernelAndBias) {
   Generator gen(14);
+  // 2 filters: OpenBLAS's products; 16: small_gemm's (and for patches of 8 values its input
+  // gradient too, which 2 filters also reach).
   for (const ConvCase& c : {ConvCase{2, {5, 4, 2}, {3, 2}, {2, 1}, {1, 1}},
                             ConvCase{2, {5, 4, 2}, {2, 2}, {1, 1}, {2, 2}},
                             ConvCase{1, {7, 2}, {3}, {2}, {1}}, ConvCase{1, {7, 2}, {2}, {1}, {2}}})
     for (const auto& padding : paddings(c.rank))
-      for (const std::string format : {"channels_last", "channels_first"}) {
-        SCOPED_TRACE(std::to_string(c.rank) + "D " + format + " " + padding);
-        LayerPtr layer = make_conv(c, 2, padding, format, "tanh");
-        Shape sample = c.sample;
-        if (format == "channels_first")
-          std::rotate(sample.rbegin(), sample.rbegin() + 1, sample.rend());
-        layer->build(sample, gen);
-        Shape batch = sample;
-        batch.insert(batch.begin(), 2);
-        EXPECT_GRADIENTS_OK(through_layer(*layer),
-                            input_and_weights(gen.uniform(batch, -1, 1), *layer));
-      }
+      for (const std::string format : {"channels_last", "channels_first"})
+        for (const std::size_t filters : {2, 16}) {
+          SCOPED_TRACE(std::to_string(c.rank) + "D " + format + " " + padding + " " +
+                       std::to_string(filters) + " filters");
+          LayerPtr layer = make_conv(c, filters, padding, format, "tanh");
+          Shape sample = c.sample;
+          if (format == "channels_first")
+            std::rotate(sample.rbegin(), sample.rbegin() + 1, sample.rend());
+          layer->build(sample, gen);
+          Shape batch = sample;
+          batch.insert(batch.begin(), 2);
+          EXPECT_GRADIENTS_OK(through_layer(*layer),
+                              input_and_weights(gen.uniform(batch, -1, 1), *layer));
+        }
 }
 
 TEST(Conv, ReluRunsInsideTheConvolutionAndMatchesReluAfterIt) {

@@ -97,6 +97,11 @@ void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std
     column_block<2>(m, k, a, a_row, a_col, b + j, ldb, c + j, ldc, write, bias(j));
   if (j + W <= n)
     column_block<1>(m, k, a, a_row, a_col, b + j, ldb, c + j, ldc, write, bias(j));
+#if defined(__SSE__)
+  // Streaming stores are weakly ordered: make them visible before whatever comes next (another
+  // thread reads C after the parallel loop's barrier).
+  if (write == Write::stream) _mm_sfence();
+#endif
 }
 
 }  // namespace tessera

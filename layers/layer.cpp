@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/memory_limit.hpp"
+#include "core/threads.hpp"
 
 namespace tessera {
 
@@ -23,6 +24,7 @@ void Layer::build(const Shape& input_shape, Generator& gen) {
 
 Variable Layer::operator()(const Variable& x, bool training) {
   if (!built_) fail("called before build()");
+  spread_threads_once();  // layers start the library's parallel work
   const Shape s = x.shape();
   if (s.size() != input_shape_.size() + 1 || !std::equal(input_shape_.begin(), input_shape_.end(), s.begin() + 1)) {
     Shape expected = input_shape_;

@@ -6,7 +6,7 @@
 // library loads, and sgemm shares a large product among the OpenMP threads itself; two pools
 // on the same cores (OpenMP workers spinning while OpenBLAS' threads run, or the reverse) made
 // small layers tens of times slower on this project's 2-core machine.
-// core/threads.hpp spreads the pool over the CPUs when the library loads.
+// core/threads.hpp spreads the pool over the CPUs when the first layer runs.
 #pragma once
 
 namespace tessera::blas {

@@ -37,8 +37,27 @@ Cache& cache() {
   return *instance;
 }
 
-void* map_block(std::size_t length) {
-  void* data = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+// Every cached block back to the system.
+void unmap_cached(Cache& c) {
+  for (const auto& [length, block] : c.blocks) {
+    ASAN_UNPOISON_MEMORY_REGION(block.data, length);
+    munmap(block.data, length);
+  }
+  c.blocks.clear();
+  c.stats.cached = 0;
+}
+
+// A new block; when the system refuses one (an address-space or cgroup limit), the cache's
+// blocks go back first and the mapping is tried once more before bad_alloc.
+void* map_block(Cache& c, std::size_t length) {
+  auto map = [length] {
+    return mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  };
+  void* data = map();
+  if (data == MAP_FAILED && !c.blocks.empty()) {
+    unmap_cached(c);
+    data = map();
+  }
   if (data == MAP_FAILED) throw std::bad_alloc();
   // Transparent huge pages for the whole 2 MiB pages inside: one fault per 2 MiB on first touch
   // and fewer TLB misses for the sample-strided rows the layers walk.
@@ -82,7 +101,7 @@ void* allocate(std::size_t bytes) {
     return data;
   }
   evict_oldest(c);
-  void* data = map_block(length);
+  void* data = map_block(c, length);
   c.in_use.emplace(data, length);
   c.stats.live += length;
   ++c.stats.maps;
@@ -117,12 +136,7 @@ Stats stats() {
 void release_cached() {
   Cache& c = cache();
   std::lock_guard lock(c.mutex);
-  for (const auto& [length, block] : c.blocks) {
-    ASAN_UNPOISON_MEMORY_REGION(block.data, length);
-    munmap(block.data, length);
-  }
-  c.blocks.clear();
-  c.stats.cached = 0;
+  unmap_cached(c);
 }
 
 }  // namespace tessera::tensor_memory

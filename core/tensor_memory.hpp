@@ -19,6 +19,8 @@ namespace tensor_memory {
 // grew by 0.6 MB over five steps of LC1D 10x32 (a 2.1 MB step); at 64 KiB it stays put.
 constexpr std::size_t kLargeBlock = std::size_t(64) << 10;
 
+// Throws std::bad_alloc; for a large block only once the system has refused it with the
+// cache's blocks given back.
 void* allocate(std::size_t bytes);
 void release(void* data, std::size_t bytes) noexcept;
 

@@ -3,7 +3,12 @@
 // what it holds beyond what is in use.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <fstream>
 
 #include "core/random.hpp"
 #include "layers/dense.hpp"
@@ -50,6 +55,38 @@ TEST(TensorMemory, TheCacheGivesBackWhatItHoldsBeyondWhatIsInUse) {
   tensor_memory::release_cached();
   EXPECT_EQ(tensor_memory::stats().cached, 0u);
 }
+
+// The process's mapped address space in bytes (/proc/self/statm counts pages).
+std::size_t address_space_bytes() {
+  std::size_t pages = 0;
+  std::ifstream("/proc/self/statm") >> pages;
+  return pages * std::size_t(sysconf(_SC_PAGESIZE));
+}
+
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's own mappings do not survive an address-space limit
+TEST(TensorMemory, ARefusedMappingGivesTheCacheBackAndTriesAgain) {
+  const std::size_t MB = std::size_t(1) << 20;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // the limit must not reach the test process itself
+    tensor_memory::release_cached();
+    Tensor kept = zeros({64 * MB / 4});
+    { Tensor cached = zeros({64 * MB / 4}); }  // 64 MB cached, as much as is live: kept
+    rlimit limit{address_space_bytes() + 96 * MB, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(2);
+    try {
+      Tensor larger = zeros({100 * MB / 4});  // fits only once the cached 64 MB are gone
+      _exit(larger.size() == 100 * MB / 4 && tensor_memory::stats().cached == 0 ? 0 : 3);
+    } catch (const std::bad_alloc&) {
+      _exit(1);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: bad_alloc while the cache held 64 MB";
+}
+#endif
 
 TEST(TensorMemory, RepeatedTrainingStepsMapNoNewMemory) {
   Generator gen(3);

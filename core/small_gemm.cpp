@@ -29,55 +29,70 @@ void store_streaming(float* p, const V& v) {
   v.store_aligned(p);
 }
 
-// One tile of ROWS rows and COLS·W columns, kept in registers over the whole depth.
+// What the tiles of one column block share: A's layout and depth, that block's columns of B
+// and of the bias, how C is written.
+struct Operands {
+  std::size_t k, a_row, a_col;
+  DepthRuns runs;
+  const float* b;
+  std::size_t ldb, ldc;
+  Write write;
+  const float* row_bias;
+};
+
+// One tile of ROWS rows and COLS·W columns, kept in registers over the whole depth: rows of A
+// from a, of C from c.
 template <std::size_t ROWS, std::size_t COLS>
-void tile(std::size_t k, const float* a, std::size_t a_row, std::size_t a_col, const float* b,
-          std::size_t ldb, float* c, std::size_t ldc, Write write, const float* row_bias) {
+void tile(const Operands& o, const float* a, float* c) {
   Vec acc[ROWS][COLS];
   for (std::size_t i = 0; i < ROWS; ++i)
     for (std::size_t j = 0; j < COLS; ++j)
-      acc[i][j] = write == Write::accumulate ? Vec::load_unaligned(c + i * ldc + j * W)
-                  : row_bias                 ? Vec::load_unaligned(row_bias + j * W)
-                                             : Vec(0.0f);
-  for (std::size_t d = 0; d < k; ++d, a += a_col, b += ldb) {
-    Vec bv[COLS];
-    for (std::size_t j = 0; j < COLS; ++j) bv[j] = Vec::load_unaligned(b + j * W);
-    for (std::size_t i = 0; i < ROWS; ++i) {
-      const Vec s(a[i * a_row]);
-      for (std::size_t j = 0; j < COLS; ++j) acc[i][j] = xsimd::fma(s, bv[j], acc[i][j]);
+      acc[i][j] = o.write == Write::accumulate ? Vec::load_unaligned(c + i * o.ldc + j * W)
+                  : o.row_bias                 ? Vec::load_unaligned(o.row_bias + j * W)
+                                               : Vec(0.0f);
+  // acc += A's rows over `depth` columns from a_d, B's rows from b (advanced past them)
+  const float* b = o.b;
+  auto run = [&](const float* a_d, std::size_t depth) {
+    for (std::size_t d = 0; d < depth; ++d, a_d += o.a_col, b += o.ldb) {
+      Vec bv[COLS];
+      for (std::size_t j = 0; j < COLS; ++j) bv[j] = Vec::load_unaligned(b + j * W);
+      for (std::size_t i = 0; i < ROWS; ++i) {
+        const Vec s(a_d[i * o.a_row]);
+        for (std::size_t j = 0; j < COLS; ++j) acc[i][j] = xsimd::fma(s, bv[j], acc[i][j]);
+      }
     }
+  };
+  if (o.runs.count == 1) {  // the plain loop: as a run of runs it made products 2–10% slower
+    run(a, o.k);
+  } else {
+    for (std::size_t r = 0; r < o.runs.count; ++r) run(a + r * o.runs.stride, o.k / o.runs.count);
   }
   for (std::size_t i = 0; i < ROWS; ++i)
     for (std::size_t j = 0; j < COLS; ++j) {
-      if (write == Write::stream)
-        store_streaming(c + i * ldc + j * W, acc[i][j]);
+      if (o.write == Write::stream)
+        store_streaming(c + i * o.ldc + j * W, acc[i][j]);
       else
-        acc[i][j].store_unaligned(c + i * ldc + j * W);
+        acc[i][j].store_unaligned(c + i * o.ldc + j * W);
     }
 }
 
-// All rows for COLS·W columns: tiles of 6 rows (8 for one vector's width), then one tile of
+// All m rows for COLS·W columns: tiles of 6 rows (8 for one vector's width), then one tile of
 // the rows left.
 // 6 × 2 accumulators, 2 loads and a broadcast fit AVX2's 16 registers without spilling.
 template <std::size_t COLS>
-void column_block(std::size_t m, std::size_t k, const float* a, std::size_t a_row,
-                  std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
-                  Write write, const float* row_bias) {
+void column_block(const Operands& o, std::size_t m, const float* a, float* c) {
   constexpr std::size_t ROWS = COLS == 2 ? 6 : 8;
   std::size_t i = 0;
-  for (; i + ROWS <= m; i += ROWS)
-    tile<ROWS, COLS>(k, a + i * a_row, a_row, a_col, b, ldb, c + i * ldc, ldc, write,
-                     row_bias);
-  const float* a_rest = a + i * a_row;
-  float* c_rest = c + i * ldc;
+  for (; i + ROWS <= m; i += ROWS) tile<ROWS, COLS>(o, a + i * o.a_row, c + i * o.ldc);
+  a += i * o.a_row, c += i * o.ldc;
   switch (m - i) {  // the remaining rows as one tile
-    case 7: tile<7, COLS>(k, a_rest, a_row, a_col, b, ldb, c_rest, ldc, write, row_bias); break;
-    case 6: tile<6, COLS>(k, a_rest, a_row, a_col, b, ldb, c_rest, ldc, write, row_bias); break;
-    case 5: tile<5, COLS>(k, a_rest, a_row, a_col, b, ldb, c_rest, ldc, write, row_bias); break;
-    case 4: tile<4, COLS>(k, a_rest, a_row, a_col, b, ldb, c_rest, ldc, write, row_bias); break;
-    case 3: tile<3, COLS>(k, a_rest, a_row, a_col, b, ldb, c_rest, ldc, write, row_bias); break;
-    case 2: tile<2, COLS>(k, a_rest, a_row, a_col, b, ldb, c_rest, ldc, write, row_bias); break;
-    case 1: tile<1, COLS>(k, a_rest, a_row, a_col, b, ldb, c_rest, ldc, write, row_bias); break;
+    case 7: tile<7, COLS>(o, a, c); break;
+    case 6: tile<6, COLS>(o, a, c); break;
+    case 5: tile<5, COLS>(o, a, c); break;
+    case 4: tile<4, COLS>(o, a, c); break;
+    case 3: tile<3, COLS>(o, a, c); break;
+    case 2: tile<2, COLS>(o, a, c); break;
+    case 1: tile<1, COLS>(o, a, c); break;
     default: break;
   }
 }
@@ -88,15 +103,16 @@ std::size_t small_gemm_width() { return W; }
 
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
-                Write write, const float* row_bias) {
+                Write write, const float* row_bias, DepthRuns runs) {
   const bool aligned = reinterpret_cast<std::uintptr_t>(c) % sizeof(Vec) == 0 && ldc % W == 0;
   if (write == Write::stream && !aligned) write = Write::overwrite;
+  auto columns = [&](std::size_t j) {  // the operands of the column block from column j
+    return Operands{k, a_row, a_col, runs, b + j, ldb, ldc, write,
+                    row_bias ? row_bias + j : nullptr};
+  };
   std::size_t j = 0;
-  auto bias = [&](std::size_t col) { return row_bias ? row_bias + col : nullptr; };
-  for (; j + 2 * W <= n; j += 2 * W)
-    column_block<2>(m, k, a, a_row, a_col, b + j, ldb, c + j, ldc, write, bias(j));
-  if (j + W <= n)
-    column_block<1>(m, k, a, a_row, a_col, b + j, ldb, c + j, ldc, write, bias(j));
+  for (; j + 2 * W <= n; j += 2 * W) column_block<2>(columns(j), m, a, c + j);
+  if (j + W <= n) column_block<1>(columns(j), m, a, c + j);
 #if defined(__SSE__)
   // Streaming stores are weakly ordered: make them visible before whatever comes next (another
   // thread reads C after the parallel loop's barrier).

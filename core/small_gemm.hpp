@@ -14,13 +14,21 @@ namespace tessera {
 // aligned to the SIMD width (else C is written as with overwrite) and ends with a store fence.
 enum class Write { overwrite, accumulate, stream };
 
+// A's depth in `count` equal runs, each starting `stride` floats after the one before: a
+// product then reads a patch of kh rows of kw·C inputs straight from a channels_last input
+// (stride: one input row) instead of a gathered copy. One run is plain strided A.
+struct DepthRuns {
+  std::size_t count = 1, stride = 0;
+};
+
 // C (m × n, row stride ldc) = or += A · B over depth k, where A[i][d] is a[i·a_row + d·a_col]
-// (so A may be read transposed) and B is row-major with row stride ldb. n must be a multiple
-// of small_gemm_width(). Unless accumulating, C starts from row_bias (n values added to every
-// row) when given, else from zero.
+// (so A may be read transposed), or with depth runs of L = k / runs.count (k a multiple),
+// a[i·a_row + (d mod L)·a_col + (d div L)·runs.stride]; B is row-major with row stride ldb. n
+// must be a multiple of small_gemm_width(). Unless accumulating, C starts from row_bias (n
+// values added to every row) when given, else from zero.
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
-                Write write, const float* row_bias = nullptr);
+                Write write, const float* row_bias = nullptr, DepthRuns runs = {});
 
 // The column granularity of small_gemm: the SIMD width in floats.
 std::size_t small_gemm_width();

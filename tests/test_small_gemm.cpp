@@ -1,8 +1,10 @@
 // small_gemm against a plain triple loop: every tile shape (row and column remainders), A read
 // plainly and transposed from inside a larger matrix, C overwritten, accumulated and streamed
-// (aligned or not); and the gradient buffers that survive zero_grad, and aligned scratch.
+// (aligned or not), A's depth in runs; and the gradient buffers that survive zero_grad, and
+// aligned scratch.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 
 #include "core/gradient_buffer.hpp"
@@ -45,6 +47,35 @@ TEST(SmallGemm, MatchesTheDefinitionForEveryTileShape) {
                       << " write " << int(write) << " ldc " << ldc << " at " << i << "," << j;
                 }
             }
+}
+
+// A's depth in runs, as a patch of a channels_last input is (kh runs of kw·C, a row apart).
+TEST(SmallGemm, ReadsADepthInRuns) {
+  const std::size_t w = small_gemm_width();
+  Generator gen(12);
+  for (std::size_t m : {1, 7, 13})
+    for (std::size_t n : {w, 3 * w})
+      for (auto [runs, length, a_col] :
+           {std::array<std::size_t, 3>{3, 3, 1}, {2, 4, 2}, {3, 9, 1}})
+        for (Write write : {Write::overwrite, Write::accumulate}) {
+          const std::size_t k = runs * length, stride = length * a_col + 5, a_row = 3 * stride;
+          const Tensor a = gen.uniform({m * a_row}, -1, 1);
+          const Tensor b = gen.uniform({k * n}, -1, 1), bias = gen.uniform({n}, -1, 1);
+          const Tensor c0 = gen.uniform({m * n}, -1, 1);
+          Tensor c = c0;
+          small_gemm(m, n, k, a.data(), a_row, a_col, b.data(), n, c.data(), n, write,
+                     bias.data(), DepthRuns{runs, stride});
+          for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+              float expected = write == Write::accumulate ? c0(i * n + j) : bias(j);
+              for (std::size_t d = 0; d < k; ++d)
+                expected += a(i * a_row + (d % length) * a_col + (d / length) * stride) *
+                            b(d * n + j);
+              ASSERT_NEAR(c(i * n + j), expected, 1e-4f)
+                  << "m " << m << " n " << n << " runs " << runs << " of " << length << " at "
+                  << i << "," << j;
+            }
+        }
 }
 
 TEST(GradientBuffer, ZeroGradKeepsStorageThatTheNextGradientOverwrites) {

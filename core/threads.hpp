@@ -12,8 +12,8 @@ namespace tessera {
 // on this project's 2-core VM, a process's first parallel regions took ~8 ms each instead of
 // ~0.2 ms for up to a tenth of a second, until the scheduler moved one of them (`tessera bench`
 // of a small layer: the median of 20 runs was 4-8 ms in 9 processes of 20). Callable again
-// after omp_set_num_threads adds workers. Does nothing, and returns an
-// empty list, with one thread, more threads than CPUs, or a binding of the user's own
+// after omp_set_num_threads adds workers. Does nothing, and returns an empty list, with one
+// thread, more threads than CPUs, inside a parallel region, or a binding of the user's own
 // (OMP_PROC_BIND, OMP_PLACES, GOMP_CPU_AFFINITY set). Else returns the CPU each thread was on
 // (index: OpenMP thread number) right after the move.
 std::vector<int> spread_threads();

@@ -399,10 +399,10 @@ void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, con
     if (!w.dense) prefetch_kernel_block(w.data + p * s.K * s.F, s.K * s.F);
     float* patch = nullptr;
     if (!s.in_place) {
-      const auto runs = w.dense || !s.small ? std::nullopt : even_runs(e, p, s.K);
-      if (runs) {
+      const auto even = w.dense || !s.small ? std::nullopt : even_runs(e, p, s.K);
+      if (even) {  // the patch read straight from x
         small_gemm(s.B, s.F, s.K, x + e.runs(p).front().input, s.n_in, 1,
-                   w.data + p * s.K * s.F, s.F, out, s.P * s.F, s.y_write, row_bias, *runs);
+                   w.data + p * s.K * s.F, s.F, out, s.P * s.F, s.y_write, row_bias, *even);
         return;
       }
       patch = scratch(0, s.B * s.K);

@@ -21,14 +21,26 @@ struct DepthRuns {
   std::size_t count = 1, stride = 0;
 };
 
+// Memory the caller reads after this product (the next output position's kernel block), asked
+// for into L2 a cache line every few depth steps while the product runs, so that its DRAM
+// latency hides behind the arithmetic; the product moves `next` past the lines it asked for.
+// All at once instead, the requests fill the miss queue and stall the product (30x30x64 → 32:
+// forward 7% slower; spread out, 29% faster).
+struct Ahead {
+  const char* next = nullptr;
+  std::size_t lines = 0;
+};
+
 // C (m × n, row stride ldc) = or += A · B over depth k, where A[i][d] is a[i·a_row + d·a_col]
 // (so A may be read transposed), or with depth runs of L = k / runs.count (k a multiple),
 // a[i·a_row + (d mod L)·a_col + (d div L)·runs.stride]; B is row-major with row stride ldb. n
 // must be a multiple of small_gemm_width(). Unless accumulating, C starts from row_bias (n
-// values added to every row) when given, else from zero.
+// values added to every row) when given, else from zero. `ahead`, when given, is fetched
+// meanwhile.
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
-                Write write, const float* row_bias = nullptr, DepthRuns runs = {});
+                Write write, const float* row_bias = nullptr, DepthRuns runs = {},
+                Ahead* ahead = nullptr);
 
 // The column granularity of small_gemm: the SIMD width in floats.
 std::size_t small_gemm_width();

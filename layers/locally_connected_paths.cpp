@@ -181,7 +181,8 @@ void swap_last_axes(const float* src, std::size_t batch, std::size_t m, std::siz
 // Asks for the rows (B of them, `length` floats each, `stride` apart) of the next position's
 // output or output gradient ahead of use: the rows lie a whole sample apart, a pattern the
 // hardware prefetchers do not follow (28x28x1 → 32, batch 64: fwd+bwd 5.4 → 4.6 ms, A/B runs
-// alternated). Prefetching the next kernel block made no difference.
+// alternated). The next kernel block is fetched differently: spread over p's products
+// (next_kernel_block), as asking for all of it here stalled them.
 void prefetch_rows(const float* first, std::size_t rows, std::size_t length, std::size_t stride,
                    bool for_writing) {
   for (std::size_t r = 0; r < rows; ++r)
@@ -191,19 +192,6 @@ void prefetch_rows(const float* first, std::size_t rows, std::size_t length, std
       else
         __builtin_prefetch(first + r * stride + i, 0);
     }
-}
-
-// Asks for implementation 1's kernel block of a position (n floats, contiguous) in memory
-// order before the product reads it one column block at a time: each column block of W_p
-// (K, F) is a line every F floats, a stride the hardware prefetchers do not follow, so the
-// product stalled on each line in turn (the forward of 32x32x3 → 64, batch 32: a third of the
-// product's samples on its kernel load; in-process A/B, median: 2.09 → 1.65 ms, fwd+bwd
-// 7.24 → 6.65 ms, with the patch read in place as even runs). Only for blocks that fit in L1
-// with room to spare: 30x30x64's 73 KB block was no faster, and blocks of 1–25 KB whose rows
-// are short or read in order (28x28x1, LC1D) gained nothing.
-void prefetch_kernel_block(const float* block, std::size_t n) {
-  if (n * sizeof(float) > (16 << 10)) return;
-  for (std::size_t i = 0; i < n; i += 64 / sizeof(float)) __builtin_prefetch(block + i, 0);
 }
 
 // ---- paths 1 and 2: per-position products ----------------------------------------------------
@@ -340,12 +328,13 @@ std::optional<DepthRuns> even_runs(const LcEngine& e, std::size_t p, std::size_t
 }
 
 // C (m, n) = A (m, k) · B (k, n), plus C itself when accumulating, else plus row_bias in every
-// row when given; A[i][d] at a[i·a_row + d·a_col], B and C row-major.
+// row when given; A[i][d] at a[i·a_row + d·a_col], B and C row-major. small_gemm fetches
+// `ahead` meanwhile.
 void product(const LocalShape& s, std::size_t m, std::size_t n, std::size_t k, const float* a,
              std::size_t a_row, std::size_t a_col, const float* b, std::size_t ldb, float* c,
-             std::size_t ldc, Write write, const float* row_bias = nullptr) {
+             std::size_t ldc, Write write, const float* row_bias, Ahead* ahead) {
   if (s.small && n % small_gemm_width() == 0) {
-    small_gemm(m, n, k, a, a_row, a_col, b, ldb, c, ldc, write, row_bias);
+    small_gemm(m, n, k, a, a_row, a_col, b, ldb, c, ldc, write, row_bias, {}, ahead);
     return;
   }
   bool accumulate = write == Write::accumulate;
@@ -387,6 +376,18 @@ const float* position_gradient(const LcGeometry& g, const float* grad, std::size
   return rows;
 }
 
+// Implementation 1's kernel block of the position after p, for the products of p to fetch
+// (small_gemm's Ahead): without it the first tile of each position waited for its block from
+// DRAM. In-process A/B, p10, two runs an hour apart: 30x30x64 → 32 forward −37% and −24%,
+// fwd+bwd −19% and −9%; 32x32x3 fwd+bwd −23% and −10%; LC1D 100x32 −7%; 28x28x1 and LC1D
+// 10x32 equal. It also took over from asking for p's own block at its start (no difference
+// left). Implementation 2's block is rows spread over the dense kernel, not one span.
+Ahead next_kernel_block(const KernelBlocks& w, const LocalShape& s, std::size_t p) {
+  if (w.dense || p + 1 >= s.P) return {};
+  const std::size_t bytes = s.K * s.F * sizeof(float);
+  return {reinterpret_cast<const char*>(w.data + (p + 1) * s.K * s.F), (bytes + 63) / 64};
+}
+
 // y (B, P, F) = per position p: bias_p + patch_p (B, K) · W_p (K, F).
 void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* bias,
                    std::size_t batch, float* y) {
@@ -396,20 +397,21 @@ void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, con
     if (p + 1 < s.P && s.y_write != Write::stream)
       prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const float* row_bias = position_bias(e.geometry(), bias, p, scratch(1, s.F));
-    if (!w.dense) prefetch_kernel_block(w.data + p * s.K * s.F, s.K * s.F);
+    Ahead ahead = next_kernel_block(w, s, p);
     float* patch = nullptr;
     if (!s.in_place) {
       const auto even = w.dense || !s.small ? std::nullopt : even_runs(e, p, s.K);
       if (even) {  // the patch read straight from x
         small_gemm(s.B, s.F, s.K, x + e.runs(p).front().input, s.n_in, 1,
-                   w.data + p * s.K * s.F, s.F, out, s.P * s.F, s.y_write, row_bias, *even);
+                   w.data + p * s.K * s.F, s.F, out, s.P * s.F, s.y_write, row_bias, *even,
+                   &ahead);
         return;
       }
       patch = scratch(0, s.B * s.K);
       gather_taps(e, p, x, batch, patch, s.K, false);
       if (!w.dense) {  // the kernel's rows are the patch's: one product
         product(s, s.B, s.F, s.K, patch, s.K, 1, w.data + p * s.K * s.F, s.F, out, s.P * s.F,
-                s.y_write, row_bias);
+                s.y_write, row_bias, &ahead);
         return;
       }
     }
@@ -418,7 +420,7 @@ void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, con
     for (const LcRun& r : runs) {
       const float* a = s.in_place ? x + r.input : patch + r.patch;
       product(s, s.B, s.F, r.length, a, s.in_place ? s.n_in : s.K, 1, w.rows(w.data, p, r),
-              w.ld(), out, s.P * s.F, write, row_bias);
+              w.ld(), out, s.P * s.F, write, row_bias, &ahead);
       write = Write::accumulate;
     }
   });
@@ -442,6 +444,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
+    Ahead ahead = next_kernel_block(w, s, p);
     if (dkernel) {
       if (s.in_place) {
         if (!w.dense && e.taps(p).size() < s.K) {
@@ -450,17 +453,17 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
         }
         for (const LcRun& r : e.runs(p))
           product(s, r.length, s.F, s.B, x + r.input, 1, s.n_in, grad, ld_grad,
-                  w.rows(dkernel, p, r), w.ld(), s.dkernel_write);
+                  w.rows(dkernel, p, r), w.ld(), s.dkernel_write, nullptr, &ahead);
       } else {
         float* patch = scratch(0, s.B * s.K);
         gather_taps(e, p, x, batch, patch, s.K, false);
         if (!w.dense)  // padding taps are zero columns of the patch: their rows come out 0
           product(s, s.K, s.F, s.B, patch, 1, s.K, grad, ld_grad, dkernel + p * s.K * s.F, s.F,
-                  s.dkernel_write);
+                  s.dkernel_write, nullptr, &ahead);
         else
           for (const LcRun& r : e.runs(p))
             product(s, r.length, s.F, s.B, patch + r.patch, 1, s.K, grad, ld_grad,
-                    w.rows(dkernel, p, r), w.ld(), s.dkernel_write);
+                    w.rows(dkernel, p, r), w.ld(), s.dkernel_write, nullptr, &ahead);
       }
     }
     if (!dx) return;
@@ -472,7 +475,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       float* patch_t = scratch(0, s.K * B_padded);
       for (const LcRun& r : e.runs(p)) {
         small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
-                   patch_t + r.patch * B_padded, B_padded, Write::overwrite);
+                   patch_t + r.patch * B_padded, B_padded, Write::overwrite, nullptr, {}, &ahead);
         for (std::size_t t = 0; t < r.length; ++t) {  // a run's taps are consecutive inputs
           const float* src = patch_t + (r.patch + t) * B_padded;
           float* dst = dx_part.row(r.input + t);
@@ -499,12 +502,12 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     if (runs_aligned) {  // add each run's product straight into dx
       for (const LcRun& r : e.runs(p))
         small_gemm(s.B, r.length, s.F, grad, ld_grad, 1, wt + r.patch, K_padded,
-                   dx_part.at(0, r.input), dx_part.ld, Write::accumulate);
+                   dx_part.at(0, r.input), dx_part.ld, Write::accumulate, nullptr, {}, &ahead);
       return;
     }
     float* patch = scratch(0, s.B * K_padded);
     small_gemm(s.B, K_padded, s.F, grad, ld_grad, 1, wt, K_padded, patch, K_padded,
-               Write::overwrite);
+               Write::overwrite, nullptr, {}, &ahead);
     scatter_taps(e, p, patch, K_padded, false, batch, dx_part);
   });
 }
@@ -539,7 +542,7 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
       for (std::size_t j = 0; j < T; ++j) vt[j * s.F + f] = row[j];
     }
     product(s, s.B, s.F, T, patch, T, 1, vt, s.F, out, s.P * s.F, s.y_write,
-            position_bias(e.geometry(), bias, p, scratch(1, s.F)));
+            position_bias(e.geometry(), bias, p, scratch(1, s.F)), nullptr);
   });
 }
 

@@ -1,11 +1,12 @@
 // small_gemm against a plain triple loop: every tile shape (row and column remainders), A read
 // plainly and transposed from inside a larger matrix, C overwritten, accumulated and streamed
-// (aligned or not), A's depth in runs; and the gradient buffers that survive zero_grad, and
-// aligned scratch.
+// (aligned or not), A's depth in runs, memory fetched meanwhile; and the gradient buffers that
+// survive zero_grad, and aligned scratch.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "core/gradient_buffer.hpp"
 #include "core/random.hpp"
@@ -76,6 +77,29 @@ TEST(SmallGemm, ReadsADepthInRuns) {
                   << i << "," << j;
             }
         }
+}
+
+// What a product is given to fetch meanwhile (the next position's kernel block) leaves its
+// result as it was, and the product moves past the lines it asked for: all of a short region,
+// part of one longer than the product.
+TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
+  const std::size_t w = small_gemm_width(), m = 13, n = 2 * w, k = 27;
+  Generator gen(13);
+  const Tensor a = gen.uniform({m * k}, -1, 1), b = gen.uniform({k * n}, -1, 1);
+  Tensor plain = zeros({m * n}), fetching = zeros({m * n});
+  small_gemm(m, n, k, a.data(), k, 1, b.data(), n, plain.data(), n, Write::overwrite);
+  std::vector<char> region(64 * 1000);
+  for (std::size_t lines : {3, 1000}) {
+    Ahead ahead{region.data(), lines};
+    small_gemm(m, n, k, a.data(), k, 1, b.data(), n, fetching.data(), n, Write::overwrite,
+               nullptr, {}, &ahead);
+    for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
+    if (lines == 3)
+      EXPECT_EQ(ahead.lines, 0u);
+    else  // some asked for, not all: far more lines than the product has depth steps
+      EXPECT_TRUE(ahead.lines > 0 && ahead.lines < lines) << ahead.lines << " lines left";
+    EXPECT_EQ(ahead.next, region.data() + 64 * (lines - ahead.lines));
+  }
 }
 
 TEST(GradientBuffer, ZeroGradKeepsStorageThatTheNextGradientOverwrites) {

@@ -473,9 +473,17 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       if (B_padded > batch) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
       transpose(grad, batch, s.F, ld_grad, grad_t, B_padded);
       float* patch_t = scratch(0, s.K * B_padded);
+      // Implementation 1's W_p holds the taps' rows in patch order: one product for all runs
+      // (28x28x1's three runs of 3 taps: the product 1.05 → 0.70 µs per position, fwd+bwd
+      // −1 to −2% in four in-process A/Bs, as was 32x32x3's).
+      if (!w.dense)
+        small_gemm(s.K, B_padded, s.F, w.data + p * s.K * s.F, s.F, 1, grad_t, B_padded, patch_t,
+                   B_padded, Write::overwrite, nullptr, {}, &ahead);
       for (const LcRun& r : e.runs(p)) {
-        small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
-                   patch_t + r.patch * B_padded, B_padded, Write::overwrite, nullptr, {}, &ahead);
+        if (w.dense)
+          small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
+                     patch_t + r.patch * B_padded, B_padded, Write::overwrite, nullptr, {},
+                     &ahead);
         for (std::size_t t = 0; t < r.length; ++t) {  // a run's taps are consecutive inputs
           const float* src = patch_t + (r.patch + t) * B_padded;
           float* dst = dx_part.row(r.input + t);

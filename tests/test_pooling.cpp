@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <xtensor/xio.hpp>
 
+#include "core/pooling.hpp"
 #include "core/random.hpp"
 #include "grad_test.hpp"
 #include "layer_test.hpp"
@@ -129,6 +131,58 @@ TEST(Pooling, MatchesDirectPoolingForEveryModeFormatAndPadding) {
           ASSERT_EQ(shape_of(y), shape_of(expected));
           EXPECT_TRUE(xt::allclose(y, expected, 1e-6, 1e-6)) << y << "\nexpected\n" << expected;
         }
+}
+
+// Max pooling over more channels than a SIMD register holds (whole registers and a remainder),
+// with ties in most windows: each output is its window's first largest input in row-major
+// order, and the gradient goes to that input alone, whether the windows tile the input, leave
+// some inputs in no window, overlap, or leave gaps.
+TEST(Pooling, MaxOfManyChannelsPicksTheFirstLargestAndRoutesItsGradient) {
+  struct Case {
+    std::size_t H, W, kh, kw, sh, sw;
+    bool same;
+    const char* what;
+  };
+  const std::vector<Case> cases = {{6, 8, 2, 2, 2, 2, false, "windows tiling the input"},
+                                   {7, 7, 2, 2, 2, 2, false, "last row and col in no window"},
+                                   {7, 7, 2, 2, 2, 2, true, "tiled with padding"},
+                                   {7, 6, 3, 3, 2, 2, false, "overlapping windows"},
+                                   {8, 8, 2, 2, 3, 3, false, "gaps between windows"}};
+  Generator gen(26);
+  const std::size_t B = 2, C = 35;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Tensor x = gen.uniform({B, c.H, c.W, C}, -2, 2);
+    for (float& v : x) v = std::round(v * 2) / 2;  // nine values: ties in most windows
+    const Im2colSpec spec =
+        make_im2col_spec(c.H, c.W, c.kh, c.kw, c.sh, c.sw, 1, 1, c.same ? "same" : "valid");
+    Variable in(x, true);
+    Variable y = pool2d(in, spec, PoolMode::max);
+    const AxisPlan rows = plan(c.H, c.kh, c.sh, c.same), cols = plan(c.W, c.kw, c.sw, c.same);
+    ASSERT_EQ(shape_of(y.value()), (Shape{B, rows.out, cols.out, C}));
+    const Tensor gy = gen.uniform(shape_of(y.value()), -1, 1);
+    y.backward(gy);
+    Tensor gx = zeros(shape_of(x));
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t i = 0; i < rows.out; ++i)
+        for (std::size_t j = 0; j < cols.out; ++j)
+          for (std::size_t ch = 0; ch < C; ++ch) {
+            bool found = false;
+            std::size_t at_r = 0, at_c = 0;
+            for (std::size_t p = 0; p < c.kh; ++p)
+              for (std::size_t q = 0; q < c.kw; ++q) {
+                const long r = long(i * c.sh + p) - long(rows.before);
+                const long s = long(j * c.sw + q) - long(cols.before);
+                if (r < 0 || s < 0 || r >= long(c.H) || s >= long(c.W)) continue;
+                if (!found || x(b, r, s, ch) > x(b, at_r, at_c, ch))
+                  at_r = std::size_t(r), at_c = std::size_t(s), found = true;
+              }
+            ASSERT_TRUE(found);
+            ASSERT_EQ(y.value()(b, i, j, ch), x(b, at_r, at_c, ch)) << b << " " << i << " " << j;
+            gx(b, at_r, at_c, ch) += gy(b, i, j, ch);
+          }
+    EXPECT_TRUE(xt::allclose(in.grad(), gx, 1e-6, 1e-6)) << in.grad() << "\nexpected\n" << gx;
+  }
 }
 
 TEST(Pooling, SameAverageDividesByTheRealInputsOnly) {

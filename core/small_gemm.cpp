@@ -65,7 +65,7 @@ void tile(const Operands& o, const float* a, float* c) {
     for (std::size_t d = 0; d < depth; ++d, a_d += o.a_col, b += o.ldb) {
       if (FETCH && ahead.lines && ++steps % kStepsPerLine == 0) {
         __builtin_prefetch(ahead.next, 0, 2);  // locality 2: into L2, not L1
-        ahead.next += 64, --ahead.lines;
+        ahead.step();
       }
       Vec bv[COLS];
       for (std::size_t j = 0; j < COLS; ++j) bv[j] = Vec::load_unaligned(b + j * W);

@@ -181,8 +181,9 @@ void swap_last_axes(const float* src, std::size_t batch, std::size_t m, std::siz
 // Asks for the rows (B of them, `length` floats each, `stride` apart) of the next position's
 // output or output gradient ahead of use: the rows lie a whole sample apart, a pattern the
 // hardware prefetchers do not follow (28x28x1 → 32, batch 64: fwd+bwd 5.4 → 4.6 ms, A/B runs
-// alternated). The next kernel block is fetched differently: spread over p's products
-// (next_kernel_block), as asking for all of it here stalled them.
+// alternated). The backward instead spreads rows that lie pages apart over its products
+// (small_gemm's Ahead), as both passes do the next kernel block (next_kernel_block): asking
+// for all of those at once stalled the products.
 void prefetch_rows(const float* first, std::size_t rows, std::size_t length, std::size_t stride,
                    bool for_writing) {
   for (std::size_t r = 0; r < rows; ++r)
@@ -384,8 +385,7 @@ const float* position_gradient(const LcGeometry& g, const float* grad, std::size
 // left). Implementation 2's block is rows spread over the dense kernel, not one span.
 Ahead next_kernel_block(const KernelBlocks& w, const LocalShape& s, std::size_t p) {
   if (w.dense || p + 1 >= s.P) return {};
-  const std::size_t bytes = s.K * s.F * sizeof(float);
-  return {reinterpret_cast<const char*>(w.data + (p + 1) * s.K * s.F), (bytes + 63) / 64};
+  return Ahead::span(w.data + (p + 1) * s.K * s.F, s.K * s.F * sizeof(float));
 }
 
 // y (B, P, F) = per position p: bias_p + patch_p (B, K) · W_p (K, F).
@@ -441,10 +441,20 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   // patch costs more than it saves (30x30x64: 4%, with a strided scatter then).
   const bool transposed = s.small && padded(s.K) > s.K;
   PositionChunks(e, batch, dx, transposed).run([&](std::size_t p, const InputRows& dx_part) {
-    if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
+    // p + 1's output-gradient rows: where they lie pages apart, asked for a line at a time
+    // during p's input-gradient products, after the kernel-gradient product has asked for the
+    // next kernel block (in-process A/Bs, p10 and median: 32x32x3 fwd+bwd −4 to −6%; 28x28x1,
+    // 30x30x64 and LC1D 100x32 equal within the noise); else all at once here (LC1D 10x32's
+    // rows 2 KiB apart: spread out 3% slower).
+    const std::size_t row_stride = s.P * s.F * sizeof(float);
+    const bool spread = p + 1 < s.P && dkernel && row_stride >= 4096;
+    if (p + 1 < s.P && !spread) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
+    Ahead next_rows =
+        spread ? Ahead::rows(dy + (p + 1) * s.F, s.B, s.F * sizeof(float), row_stride) : Ahead{};
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
     Ahead ahead = next_kernel_block(w, s, p);
+    Ahead* dx_ahead = spread ? &next_rows : &ahead;
     if (dkernel) {
       if (s.in_place) {
         if (!w.dense && e.taps(p).size() < s.K) {
@@ -478,12 +488,12 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       // −1 to −2% in four in-process A/Bs, as was 32x32x3's).
       if (!w.dense)
         small_gemm(s.K, B_padded, s.F, w.data + p * s.K * s.F, s.F, 1, grad_t, B_padded, patch_t,
-                   B_padded, Write::overwrite, nullptr, {}, &ahead);
+                   B_padded, Write::overwrite, nullptr, {}, dx_ahead);
       for (const LcRun& r : e.runs(p)) {
         if (w.dense)
           small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
                      patch_t + r.patch * B_padded, B_padded, Write::overwrite, nullptr, {},
-                     &ahead);
+                     dx_ahead);
         for (std::size_t t = 0; t < r.length; ++t) {  // a run's taps are consecutive inputs
           const float* src = patch_t + (r.patch + t) * B_padded;
           float* dst = dx_part.row(r.input + t);
@@ -510,12 +520,12 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     if (runs_aligned) {  // add each run's product straight into dx
       for (const LcRun& r : e.runs(p))
         small_gemm(s.B, r.length, s.F, grad, ld_grad, 1, wt + r.patch, K_padded,
-                   dx_part.at(0, r.input), dx_part.ld, Write::accumulate, nullptr, {}, &ahead);
+                   dx_part.at(0, r.input), dx_part.ld, Write::accumulate, nullptr, {}, dx_ahead);
       return;
     }
     float* patch = scratch(0, s.B * K_padded);
     small_gemm(s.B, K_padded, s.F, grad, ld_grad, 1, wt, K_padded, patch, K_padded,
-               Write::overwrite, nullptr, {}, &ahead);
+               Write::overwrite, nullptr, {}, dx_ahead);
     scatter_taps(e, p, patch, K_padded, false, batch, dx_part);
   });
 }

@@ -79,9 +79,9 @@ TEST(SmallGemm, ReadsADepthInRuns) {
         }
 }
 
-// What a product is given to fetch meanwhile (the next position's kernel block) leaves its
-// result as it was, and the product moves past the lines it asked for: all of a short region,
-// part of one longer than the product.
+// What a product is given to fetch meanwhile (the next position's kernel block, or rows of the
+// output gradient) leaves its result as it was, and the product moves past the lines it asked
+// for: all of a short region, part of one longer than the product, rows a stride apart.
 TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
   const std::size_t w = small_gemm_width(), m = 13, n = 2 * w, k = 27;
   Generator gen(13);
@@ -100,6 +100,14 @@ TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
       EXPECT_TRUE(ahead.lines > 0 && ahead.lines < lines) << ahead.lines << " lines left";
     EXPECT_EQ(ahead.next, region.data() + 64 * (lines - ahead.lines));
   }
+  // Rows: 4 of 100 bytes (2 lines each), 640 bytes apart, all asked for.
+  Ahead rows = Ahead::rows(region.data(), 4, 100, 640);
+  EXPECT_EQ(rows.lines, 8u);
+  small_gemm(m, n, k, a.data(), k, 1, b.data(), n, fetching.data(), n, Write::overwrite, nullptr,
+             {}, &rows);
+  for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
+  EXPECT_EQ(rows.lines, 0u);
+  EXPECT_EQ(rows.next, region.data() + 4 * 640);
 }
 
 TEST(GradientBuffer, ZeroGradKeepsStorageThatTheNextGradientOverwrites) {

@@ -14,17 +14,18 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Visits every (column row, tap, input offset) of one sample's im2col matrix (OH·OW, KH·KW·C);
-// `tap` is the first element of a run of c values (C channels, or a whole kernel row when it
-// is contiguous in the input or all padding), `src` the matching offset in the sample (H, W, C)
-// or -1 when the run is padding.
+// Visits every (column row, tap, input offset) of one sample's im2col matrix (OH·OW, KH·KW·C),
+// or of the part for output rows `rows`; `tap` is the first element of a run of c values (C
+// channels, or a whole kernel row when it is contiguous in the input or all padding), `src`
+// the matching offset in the sample (H, W, C) or -1 when the run is padding.
 template <class Visit>
 void for_each_sample_tap(std::size_t H, std::size_t W, std::size_t C, const Im2colSpec& s,
-                         Visit visit) {
+                         OutputRows rows, Visit visit) {
   const std::size_t row_len = s.kernel_h * s.kernel_w * C;
-  for (std::size_t oh = 0; oh < s.out_h; ++oh)
+  const std::size_t end = rows.first + std::min(rows.count, s.out_h - rows.first);
+  for (std::size_t oh = rows.first; oh < end; ++oh)
     for (std::size_t ow = 0; ow < s.out_w; ++ow) {
-      const std::size_t row = oh * s.out_w + ow;
+      const std::size_t row = (oh - rows.first) * s.out_w + ow;
       const long iw0 = long(ow * s.stride_w) - long(s.pad_left);
       // Undilated windows wholly inside the row: one run of kernel_w·C values per kernel row.
       const bool row_inside = s.dilation_w == 1 && iw0 >= 0 && iw0 + long(s.kernel_w) <= long(W);
@@ -61,16 +62,16 @@ void check_input(const Shape& in) {
 // before, 0.4-0.7 ms with the constant (64x32x32x3: 1.6-1.9 -> 0.8).
 template <class Visit>
 void for_each_sample_run(std::size_t H, std::size_t W, std::size_t C, const Im2colSpec& s,
-                         Visit visit) {
+                         OutputRows rows, Visit visit) {
   const bool fixed = with_fixed_length(s.kernel_w * C, [&](auto row) {
-    for_each_sample_tap(H, W, C, s, [&](std::size_t tap, long offset, std::size_t c) {
+    for_each_sample_tap(H, W, C, s, rows, [&](std::size_t tap, long offset, std::size_t c) {
       if (c == row.value)
         visit(tap, offset, row);
       else
         visit(tap, offset, c);
     });
   });
-  if (!fixed) for_each_sample_tap(H, W, C, s, visit);
+  if (!fixed) for_each_sample_tap(H, W, C, s, rows, visit);
 }
 
 }  // namespace
@@ -108,8 +109,8 @@ Im2colSpec make_im2col_spec(std::size_t in_h, std::size_t in_w, std::size_t kern
 }
 
 void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
-                   const Im2colSpec& spec, float* cols) {
-  for_each_sample_run(H, W, C, spec, [&](std::size_t tap, long from, auto c) {
+                   const Im2colSpec& spec, float* cols, OutputRows rows) {
+  for_each_sample_run(H, W, C, spec, rows, [&](std::size_t tap, long from, auto c) {
     float* out = cols + tap;
     if (from < 0)
       std::fill(out, out + std::size_t(c), 0.0f);
@@ -119,8 +120,8 @@ void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
 }
 
 void col2im_sample_add(const float* cols, std::size_t H, std::size_t W, std::size_t C,
-                       const Im2colSpec& spec, float* dx) {
-  for_each_sample_run(H, W, C, spec, [&](std::size_t tap, long to, auto c) {
+                       const Im2colSpec& spec, float* dx, OutputRows rows) {
+  for_each_sample_run(H, W, C, spec, rows, [&](std::size_t tap, long to, auto c) {
     if (to < 0) return;
     for (std::size_t i = 0; i < c; ++i) dx[std::size_t(to) + i] += cols[tap + i];
   });

@@ -40,11 +40,18 @@ Tensor im2col(const Tensor& x, const Im2colSpec& spec);
 // The adjoint of im2col: scatters (adds) columns back into an input of shape `input_shape`.
 Tensor col2im(const Tensor& cols, const Shape& input_shape, const Im2colSpec& spec);
 
-// One sample: x (H, W, C) → cols (OH·OW, KH·KW·C), and the adjoint adding cols into dx.
+// Output rows first … first + count − 1 of a sample's windows (count clipped to the rows
+// there are; by default all of them).
+struct OutputRows {
+  std::size_t first = 0, count = std::size_t(-1);
+};
+
+// One sample: x (H, W, C) → cols (OH·OW, KH·KW·C), and the adjoint adding cols into dx; for
+// `rows`, cols holds only those rows' windows (their OW·count rows of cols).
 void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
-                   const Im2colSpec& spec, float* cols);
+                   const Im2colSpec& spec, float* cols, OutputRows rows = {});
 void col2im_sample_add(const float* cols, std::size_t H, std::size_t W, std::size_t C,
-                       const Im2colSpec& spec, float* dx);
+                       const Im2colSpec& spec, float* dx, OutputRows rows = {});
 
 // Differentiable im2col (its backward is col2im).
 Variable im2col(const Variable& x, const Im2colSpec& spec);

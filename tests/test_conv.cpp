@@ -7,6 +7,8 @@
 #include <xtensor/xview.hpp>
 
 #include "core/activations.hpp"
+#include "core/im2col.hpp"
+#include "core/ops.hpp"
 #include "core/random.hpp"
 #include "grad_test.hpp"
 #include "layer_test.hpp"
@@ -134,6 +136,38 @@ TEST(Conv, Conv1DMatchesDirectConvolution) {
   for (const ConvCase& c : {ConvCase{1, {9, 3}, {3}, {2}, {1}}, ConvCase{1, {9, 2}, {2}, {1}, {3}},
                             ConvCase{1, {10, 2}, {4}, {3}, {1}}})
     for (const auto& padding : paddings(1)) expect_matches_naive(c, padding, gen);
+}
+
+// 64 channels under a 3x3 kernel: patches of 576 values, so each sample's patches are made and
+// multiplied a few output rows at a time (5 of 8 here, then 3). Outputs match the direct
+// convolution; gradients match those of the same convolution written as im2col, a product and
+// a sum, for the products of small_gemm (16 filters) and OpenBLAS (3).
+TEST(Conv, LargePatchesRunInChunksOfOutputRows) {
+  Generator gen(16);
+  const ConvCase c{2, {10, 12, 64}, {3, 3}, {1, 1}, {1, 1}};
+  for (const auto& padding : paddings(2)) expect_matches_naive(c, padding, gen);
+  for (const std::size_t F : {3, 16}) {
+    SCOPED_TRACE(std::to_string(F) + " filters");
+    LayerPtr layer = make_conv(c, F, "valid", "channels_last", "relu");
+    layer->build(c.sample, gen);
+    const Tensor x = gen.uniform({2, 10, 12, 64}, -1, 1);
+    Variable x_conv(x, true), x_cols(x, true);
+    Variable kernel = layer->weights()[0].variable, bias = layer->weights()[1].variable;
+    Variable y = (*layer)(x_conv);
+    const Tensor seed = gen.normal(y.shape(), 0, 1);
+    y.backward(seed);
+    const Tensor dkernel = kernel.grad(), dbias = bias.grad();
+    kernel.zero_grad();
+    bias.zero_grad();
+    const Im2colSpec spec = make_im2col_spec(10, 12, 3, 3, 1, 1, 1, 1, "valid");
+    Variable product = matmul(im2col(x_cols, spec), reshape(kernel, {576, long(F)}));
+    Variable y_cols = relu(add(reshape(product, {2, 8, 10, long(F)}), bias));
+    ASSERT_TRUE(xt::allclose(y.value(), y_cols.value(), 1e-5, 1e-5));
+    y_cols.backward(seed);
+    EXPECT_TRUE(xt::allclose(x_conv.grad(), x_cols.grad(), 1e-5, 1e-5));
+    EXPECT_TRUE(xt::allclose(dkernel, kernel.grad(), 1e-4, 1e-4));
+    EXPECT_TRUE(xt::allclose(dbias, bias.grad(), 1e-4, 1e-4));
+  }
 }
 
 TEST(Conv, CausalOutputOnlySeesThePast) {

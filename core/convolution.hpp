@@ -1,8 +1,8 @@
 // Convolution as one differentiable op on channels-last data: per sample, the patches (im2col)
-// times the kernel in one product (core/small_gemm or BLAS), plus the bias, with OpenMP over
-// samples. The backward
-// recomputes each sample's patches instead of keeping them (they are K times the input), sums
-// the weight and bias gradients per thread and scatters the input gradient per sample.
+// times the kernel (core/small_gemm or BLAS), a few output rows at a time so that the patches
+// stay in L2, plus the bias, with OpenMP over samples. The backward recomputes the patches
+// instead of keeping them (they are K times the input), sums the weight and bias gradients per
+// thread and scatters the input gradient per sample.
 #pragma once
 
 #include "core/im2col.hpp"

@@ -29,24 +29,19 @@ struct DepthRuns {
 struct Ahead {
   const char* next = nullptr;  // the next line to ask for
   std::size_t lines = 0;       // lines left to ask for
-  // In rows of row_lines lines, `stride` bytes apart (0: one span), row_left left in this one.
-  std::size_t row_lines = 0, stride = 0, row_left = 0;
+  // In rows of row_lines lines, `stride` bytes apart (0: one span).
+  std::size_t row_lines = 0, stride = 0;
 
   static Ahead span(const void* first, std::size_t bytes) {
     return {static_cast<const char*>(first), (bytes + 63) / 64};
   }
   static Ahead rows(const void* first, std::size_t count, std::size_t bytes, std::size_t stride) {
     const std::size_t lines = (bytes + 63) / 64;
-    return {static_cast<const char*>(first), count * lines, lines, stride, lines};
+    return {static_cast<const char*>(first), count * lines, lines, stride};
   }
-  void step() {  // past the line just asked for
+  void step() {  // past the line just asked for; a row ends where the lines left divide evenly
     --lines;
-    if (row_lines && --row_left == 0) {
-      next += stride - (row_lines - 1) * 64;
-      row_left = row_lines;
-    } else {
-      next += 64;
-    }
+    next += row_lines && lines % row_lines == 0 ? stride - (row_lines - 1) * 64 : 64;
   }
 };
 

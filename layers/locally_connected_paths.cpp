@@ -555,9 +555,16 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
     float* patch = scratch(0, s.B * T);
     gather_taps(e, p, x, batch, patch, T, true);
     float* vt = scratch(3, T * s.F);  // V_pᵀ (T, F)
-    for (std::size_t f = 0; f < s.F; ++f) {
-      const float* row = sparse_row(e, values, p, f);
-      for (std::size_t j = 0; j < T; ++j) vt[j * s.F + f] = row[j];
+    if (!e.geometry().channels_first) {
+      // p's rows of values are consecutive, T apart: one transpose in 8x8 register blocks
+      // instead of a value at a time (in-process A/B, p10: 30x30x64 fwd+bwd −5%, the other
+      // cases within ±3%)
+      transpose(sparse_row(e, values, p, 0), s.F, T, T, vt, s.F);
+    } else {
+      for (std::size_t f = 0; f < s.F; ++f) {
+        const float* row = sparse_row(e, values, p, f);
+        for (std::size_t j = 0; j < T; ++j) vt[j * s.F + f] = row[j];
+      }
     }
     product(s, s.B, s.F, T, patch, T, 1, vt, s.F, out, s.P * s.F, s.y_write,
             position_bias(e.geometry(), bias, p, scratch(1, s.F)), nullptr);
@@ -576,10 +583,19 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
     if (dvalues) {
       float* patch = scratch(0, s.B * T_padded);
       gather_taps(e, p, x, batch, patch, T_padded, true);
-      small_gemm(s.F, T_padded, s.B, grad, 1, ld_grad, patch, T_padded, block, T_padded,
-                 Write::overwrite);
-      for (std::size_t f = 0; f < s.F; ++f)
-        std::copy(block + f * T_padded, block + f * T_padded + T, sparse_row(e, dvalues, p, f));
+      if (T_padded == T && !e.geometry().channels_first) {
+        // p's rows of values are consecutive, T apart: the product writes them (streamed when
+        // large, as implementation 1's kernel gradient) instead of a scratch block copied out
+        // (in-process A/B, p10: 30x30x64 fwd+bwd −6%, LC1D 100x32 −3%).
+        small_gemm(s.F, T, s.B, grad, 1, ld_grad, patch, T, sparse_row(e, dvalues, p, 0), T,
+                   s.dkernel_write);
+      } else {
+        small_gemm(s.F, T_padded, s.B, grad, 1, ld_grad, patch, T_padded, block, T_padded,
+                   Write::overwrite);
+        for (std::size_t f = 0; f < s.F; ++f)
+          std::copy(block + f * T_padded, block + f * T_padded + T,
+                    sparse_row(e, dvalues, p, f));
+      }
     }
     if (!dx) return;
     for (std::size_t f = 0; f < s.F; ++f) {

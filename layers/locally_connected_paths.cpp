@@ -379,10 +379,11 @@ const float* position_gradient(const LcGeometry& g, const float* grad, std::size
 
 // Implementation 1's kernel block of the position after p, for the products of p to fetch
 // (small_gemm's Ahead): without it the first tile of each position waited for its block from
-// DRAM. In-process A/B, p10, two runs an hour apart: 30x30x64 → 32 forward −37% and −24%,
-// fwd+bwd −19% and −9%; 32x32x3 fwd+bwd −23% and −10%; LC1D 100x32 −7%; 28x28x1 and LC1D
-// 10x32 equal. It also took over from asking for p's own block at its start (no difference
-// left). Implementation 2's block is rows spread over the dense kernel, not one span.
+// DRAM. In-process A/B, p10, two runs in a fast and a slow phase of the VM: 30x30x64 → 32
+// forward −37% and −24%, fwd+bwd −19% and −9%; 32x32x3 fwd+bwd −23% and −10%; LC1D 100x32
+// −7%; 28x28x1 and LC1D 10x32 equal. It also took over from asking for p's own block at its
+// start (no difference left). Implementation 2's block is rows spread over the dense kernel,
+// not one span.
 Ahead next_kernel_block(const KernelBlocks& w, const LocalShape& s, std::size_t p) {
   if (w.dense || p + 1 >= s.P) return {};
   return Ahead::span(w.data + (p + 1) * s.K * s.F, s.K * s.F * sizeof(float));

@@ -389,6 +389,14 @@ Ahead next_kernel_block(const KernelBlocks& w, const LocalShape& s, std::size_t 
   return Ahead::span(w.data + (p + 1) * s.K * s.F, s.K * s.F * sizeof(float));
 }
 
+// Whether every run of taps of position p is long enough for a product of its own: its row
+// tiles (6 rows) then leave little to a short last tile (runs of 3 or 9 taps were slower that
+// way than one product over the whole patch, 24 and more faster).
+bool runs_of_their_own(const LcEngine& e, std::size_t p) {
+  const auto runs = e.runs(p);
+  return std::all_of(runs.begin(), runs.end(), [](const LcRun& r) { return r.length >= 16; });
+}
+
 // y (B, P, F) = per position p: bias_p + patch_p (B, K) · W_p (K, F).
 void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* bias,
                    std::size_t batch, float* y) {
@@ -435,12 +443,21 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   const LocalShape s = local_shape(e, batch);
   const LcGeometry& g = e.geometry();
   const std::size_t width = small_gemm_width();
-  // dpatch_pᵀ (K, B) = W_p · dy_pᵀ where K is not a multiple of the SIMD width (32x32x3: 27):
-  // W_p read in place and no padding of K, which a product with K as its columns needs (27
-  // would run as 32); dy_pᵀ's columns are padded to the width instead. Its rows, one per tap,
-  // are added to rows of dx transposed, one per input. Where K needs no padding, the transposed
-  // patch costs more than it saves (30x30x64: 4%, with a strided scatter then).
-  const bool transposed = s.small && padded(s.K) > s.K;
+  // dpatch_pᵀ (K, B) = W_p · dy_pᵀ, W_p read in place, its rows (one per tap) added to rows of
+  // dx transposed (one per input), which is transposed into dx at the end:
+  // - where K is not a multiple of the SIMD width (32x32x3: 27), since a product with K as its
+  //   columns would pad it (27 would run as 32); dy_pᵀ's columns are padded instead;
+  // - where runs of taps are long enough to be products of their own, written straight into
+  //   dx's rows (needs B a multiple of the width), and the copy of W_pᵀ the other way costs
+  //   more than that of dy_pᵀ plus the position's share of the final transpose (30x30x64:
+  //   K·F = 18,432 values against B·F + n_in·B/P = 3,375; in-process A/B p10, fwd+bwd
+  //   30x30x64 −10 to −13%, 30x30x16 −3%, 30x30x8 −2.5%; LC1D 100x32, where the two are
+  //   equal, +1.6%, so it keeps W_pᵀ). Runs of 9 (32x32x3) written each by a product of their
+  //   own were 3% slower than one product over W_p and adding its rows.
+  const bool transposed =
+      s.small && (padded(s.K) > s.K ||
+                  (batch % width == 0 && runs_of_their_own(e, 0) &&
+                   s.K * s.F * s.P > batch * (s.F * s.P + s.n_in)));
   PositionChunks(e, batch, dx, transposed).run([&](std::size_t p, const InputRows& dx_part) {
     // p + 1's output-gradient rows: where they lie pages apart, asked for a line at a time
     // during p's input-gradient products, after the kernel-gradient product has asked for the
@@ -483,6 +500,12 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       float* grad_t = scratch(3, s.F * B_padded);
       if (B_padded > batch) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
       transpose(grad, batch, s.F, ld_grad, grad_t, B_padded);
+      if (B_padded == batch && runs_of_their_own(e, p)) {
+        for (const LcRun& r : e.runs(p))
+          small_gemm(r.length, batch, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, batch,
+                     dx_part.row(r.input), batch, Write::accumulate, nullptr, {}, dx_ahead);
+        return;
+      }
       float* patch_t = scratch(0, s.K * B_padded);
       // Implementation 1's W_p holds the taps' rows in patch order: one product for all runs
       // (28x28x1's three runs of 3 taps: the product 1.05 → 0.70 µs per position, fwd+bwd

@@ -64,8 +64,9 @@ inline std::vector<Case> threaded_cases() {
           // Runs of kernel_cols·C = 64 values: path 1 reads x in place.
           {2, {6, 5}, 32, 8, {3, 2}, {2, 1}, "same", "channels_last"},
           // Filters a multiple of the SIMD width: path 1's register-blocked products. The input
-          // gradient: runs of 16 values added into dx in place; patches of 27 and 15 taps (not a
-          // multiple of the width) computed transposed; runs of 2 in a patch of 8 scattered.
+          // gradient: runs of 16 values added into dx in place (batch 5), or into dx transposed
+          // by products of their own (batch 8); patches of 27 and 15 taps (not a multiple of the
+          // width) computed transposed; runs of 2 in a patch of 8 scattered.
           {2, {7, 6}, 8, 16, {3, 2}, {1, 2}, "same", "channels_last"},
           {2, {9, 8}, 3, 32, {3, 3}, {2, 1}, "valid", "channels_last"},
           {1, {20}, 5, 16, {3}, {1}, "same", "channels_first"},

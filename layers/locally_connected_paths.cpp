@@ -461,10 +461,9 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
                    s.K * s.F * s.P > batch * (s.F * s.P + s.n_in)));
   PositionChunks(e, batch, dx, transposed).run([&](std::size_t p, const InputRows& dx_part) {
     // p + 1's output-gradient rows: where they lie pages apart, asked for a line at a time
-    // during p's input-gradient products, after the kernel-gradient product has asked for the
-    // next kernel block (in-process A/Bs, p10 and median: 32x32x3 fwd+bwd −4 to −6%; 28x28x1,
-    // 30x30x64 and LC1D 100x32 equal within the noise); else all at once here (LC1D 10x32's
-    // rows 2 KiB apart: spread out 3% slower).
+    // during p's products, after the next kernel block (in-process A/Bs, p10 and median:
+    // 32x32x3 fwd+bwd −4 to −6%; 28x28x1, 30x30x64 and LC1D 100x32 equal within the noise);
+    // else all at once here (LC1D 10x32's rows 2 KiB apart: spread out 3% slower).
     const std::size_t row_stride = s.P * s.F * sizeof(float);
     const bool spread = p + 1 < s.P && dkernel && row_stride >= 4096;
     if (p + 1 < s.P && !spread) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
@@ -472,8 +471,13 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
         spread ? Ahead::rows(dy + (p + 1) * s.F, s.B, s.F * sizeof(float), row_stride) : Ahead{};
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
-    Ahead ahead = next_kernel_block(w, s, p);
-    Ahead* dx_ahead = spread ? &next_rows : &ahead;
+    // The kernel-gradient product asks for the next kernel block, then for the rows, and the
+    // input-gradient products go on with what is left. Rows asked for by the input-gradient
+    // products alone: 28x28x1's asks for a line every 4 of its 256 depth steps, 64 of the 128
+    // lines of rows (chained: fwd+bwd −3% p10 in two in-process A/Bs; the other cases, whose
+    // input-gradient products had steps enough, equal).
+    Ahead ahead = spread ? next_kernel_block(w, s, p).followed_by(&next_rows)
+                         : next_kernel_block(w, s, p);
     if (dkernel) {
       // Runs of 16 taps and more read in place, a product each, without gathering the patch
       // (30x30x64 fwd+bwd −2.4 to −4.6%, 30x30x16 and 30x30x8 −1 to −1.5%, in-process A/B p10);
@@ -507,7 +511,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       if (B_padded == batch && runs_of_their_own(e, p)) {
         for (const LcRun& r : e.runs(p))
           small_gemm(r.length, batch, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, batch,
-                     dx_part.row(r.input), batch, Write::accumulate, nullptr, {}, dx_ahead);
+                     dx_part.row(r.input), batch, Write::accumulate, nullptr, {}, &ahead);
         return;
       }
       float* patch_t = scratch(0, s.K * B_padded);
@@ -516,12 +520,12 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       // −1 to −2% in four in-process A/Bs, as was 32x32x3's).
       if (!w.dense)
         small_gemm(s.K, B_padded, s.F, w.data + p * s.K * s.F, s.F, 1, grad_t, B_padded, patch_t,
-                   B_padded, Write::overwrite, nullptr, {}, dx_ahead);
+                   B_padded, Write::overwrite, nullptr, {}, &ahead);
       for (const LcRun& r : e.runs(p)) {
         if (w.dense)
           small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
                      patch_t + r.patch * B_padded, B_padded, Write::overwrite, nullptr, {},
-                     dx_ahead);
+                     &ahead);
         for (std::size_t t = 0; t < r.length; ++t) {  // a run's taps are consecutive inputs
           const float* src = patch_t + (r.patch + t) * B_padded;
           float* dst = dx_part.row(r.input + t);
@@ -548,12 +552,12 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     if (runs_aligned) {  // add each run's product straight into dx
       for (const LcRun& r : e.runs(p))
         small_gemm(s.B, r.length, s.F, grad, ld_grad, 1, wt + r.patch, K_padded,
-                   dx_part.at(0, r.input), dx_part.ld, Write::accumulate, nullptr, {}, dx_ahead);
+                   dx_part.at(0, r.input), dx_part.ld, Write::accumulate, nullptr, {}, &ahead);
       return;
     }
     float* patch = scratch(0, s.B * K_padded);
     small_gemm(s.B, K_padded, s.F, grad, ld_grad, 1, wt, K_padded, patch, K_padded,
-               Write::overwrite, nullptr, {}, dx_ahead);
+               Write::overwrite, nullptr, {}, &ahead);
     scatter_taps(e, p, patch, K_padded, false, batch, dx_part);
   });
 }

@@ -81,7 +81,8 @@ TEST(SmallGemm, ReadsADepthInRuns) {
 
 // What a product is given to fetch meanwhile (the next position's kernel block, or rows of the
 // output gradient) leaves its result as it was, and the product moves past the lines it asked
-// for: all of a short region, part of one longer than the product, rows a stride apart.
+// for: all of a short region, part of one longer than the product, rows a stride apart, one
+// region and then another.
 TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
   const std::size_t w = small_gemm_width(), m = 13, n = 2 * w, k = 27;
   Generator gen(13);
@@ -108,6 +109,18 @@ TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
   for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
   EXPECT_EQ(rows.lines, 0u);
   EXPECT_EQ(rows.next, region.data() + 4 * 640);
+  // A region of 3 lines followed by rows: the product goes on from the first into the second
+  // (11 lines in all, for 81 depth steps), leaving the caller's rows as they were.
+  const Ahead after = Ahead::rows(region.data() + 64 * 500, 4, 100, 640);
+  Ahead both = Ahead{region.data(), 3}.followed_by(&after);
+  small_gemm(m, n, k, a.data(), k, 1, b.data(), n, fetching.data(), n, Write::overwrite, nullptr,
+             {}, &both);
+  for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
+  EXPECT_EQ(both.lines, 0u);
+  EXPECT_EQ(both.next, region.data() + 64 * 500 + 4 * 640);
+  EXPECT_EQ(after.lines, 8u);
+  // Nothing to fetch first: the second region at once.
+  EXPECT_EQ(Ahead{}.followed_by(&after).next, after.next);
 }
 
 TEST(GradientBuffer, ZeroGradKeepsStorageThatTheNextGradientOverwrites) {

@@ -25,9 +25,9 @@ struct MachineLimits {
 
 // The limits as the machine delivers them now, measured in about a second: FMA throughput of
 // all OpenMP threads at once, and the bandwidth of all threads reading a buffer four times the
-// size of this machine's L3, each its share as four streams. In this project's VM both drift by up to 2x from minute to minute,
-// so a fraction of the nominal limits above says little on its own. Allocates 128 MB while it
-// runs: call it after measuring a run's peak memory.
+// size of this machine's L3, each its share as four streams. In this project's VM both drift by
+// up to 2x from minute to minute, so a fraction of the nominal limits above says little on its
+// own. Allocates 128 MB while it runs: call it after measuring a run's peak memory.
 MachineLimits measure_machine_limits();
 
 struct LayerBenchSpec {

@@ -48,6 +48,18 @@ void parallel_for(std::size_t n, double flops, Body body) {
   for (long i = 0; i < long(n); ++i) body(std::size_t(i));
 }
 
+// Zeroes n floats, split over the threads when there are many (30x30x64's 7.4 MB input
+// gradient: 0.67 ms on one thread).
+void zero(float* data, std::size_t n) {
+  constexpr std::size_t kBlock = 1 << 14;
+  const long blocks = long((n + kBlock - 1) / kBlock);
+#pragma omp parallel for schedule(static) if (n > (1 << 18))
+  for (long k = 0; k < blocks; ++k) {
+    const std::size_t first = std::size_t(k) * kBlock;
+    std::fill(data + first, data + std::min(n, first + kBlock), 0.0f);
+  }
+}
+
 // Per-thread buffers of the per-position loops (core/gradient_buffer.hpp): 0 patch, 1 bias row,
 // 3 a kernel block (or output-gradient columns) in the layout a product needs, 4 a position's
 // output-gradient rows.
@@ -93,10 +105,8 @@ class PositionChunks {
       if (count <= threads || offset_.back() <= n_in_) break;
     }
     if (!dx_) return;
-    if (by_input_)
-      dx_t_ = zeros({n_in_ * batch_});
-    else
-      std::fill(dx_, dx_ + batch_ * n_in_, 0.0f);
+    if (by_input_) dx_t_ = Tensor::from_shape({n_in_ * batch_});
+    zero(by_input_ ? dx_t_.data() : dx_, batch_ * n_in_);
     buffers_ = Tensor::from_shape({batch_ * offset_.back()});
   }
 
@@ -149,20 +159,25 @@ class PositionChunks {
     return rows;
   }
 
-  // The buffers added into the transposed dx in chunk order, then dx = its transpose.
+  // The buffers added into the transposed dx in chunk order, and dx = its transpose, 8 inputs
+  // at a time while their sums are in cache, on all threads (30x30x64: the sums and then the
+  // transpose on one thread took 0.7 + 2.1 ms).
   void sum_by_input() {
     float* dx_t = dx_t_.data();
-    const std::size_t chunks = first_.size() - 1;
+    const std::size_t chunks = first_.size() - 1, block = 8;
+    const long blocks = long((n_in_ + block - 1) / block);
 #pragma omp parallel for schedule(static) if (batch_ * n_in_ > (1 << 16))
-    for (long i = 0; i < long(n_in_); ++i)
-      for (std::size_t c = 1; c < chunks; ++c) {
-        const std::size_t input = std::size_t(i);
-        if (input < lo_[c] || input >= hi_[c]) continue;
-        const float* src = buffer(c).row(input);
-        float* dst = dx_t + input * batch_;
-        for (std::size_t b = 0; b < batch_; ++b) dst[b] += src[b];
-      }
-    transpose(dx_t, n_in_, batch_, batch_, dx_, n_in_);
+    for (long k = 0; k < blocks; ++k) {
+      const std::size_t first = std::size_t(k) * block, last = std::min(first + block, n_in_);
+      for (std::size_t input = first; input < last; ++input)
+        for (std::size_t c = 1; c < chunks; ++c) {
+          if (input < lo_[c] || input >= hi_[c]) continue;
+          const float* src = buffer(c).row(input);
+          float* dst = dx_t + input * batch_;
+          for (std::size_t b = 0; b < batch_; ++b) dst[b] += src[b];
+        }
+      transpose(dx_t + first * batch_, last - first, batch_, batch_, dx_ + first, n_in_);
+    }
   }
 
   float* dx_;
@@ -711,12 +726,8 @@ Variable per_position_products(int path, const Variable& x, const Variable& kern
         std::optional<InputGradient> dbias;
         if (self.inputs.size() > 2) dbias.emplace(self, 2);
         float* db = dbias ? dbias->data() : nullptr;
-        if (path == 2 && dkernel.data()) {  // only the blocks are written
-          const std::size_t size = self.input(1).size();
-          float* d = dkernel.data();
-#pragma omp parallel for schedule(static) if (size > (1 << 20))
-          for (long i = 0; i < long(size); ++i) d[i] = 0.0f;
-        }
+        if (path == 2 && dkernel.data())  // only the blocks are written
+          zero(dkernel.data(), self.input(1).size());
         if (path == 3)
           sparse_backward(*engine, self.input(0).data(), self.input(1).data(), dy, batch,
                           dx.data(), dkernel.data(), db);

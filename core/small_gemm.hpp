@@ -48,10 +48,14 @@ struct Ahead {
     both.then = after;
     return both;
   }
-  void step() {  // past the line just asked for; a row ends where the lines left divide evenly
-    --lines;
+  // Past the line just asked for (a row ends where the lines left divide evenly), or on to
+  // the region that follows; after a region's last line `next` stays on it, inside the region.
+  void step() {
+    if (--lines == 0) {
+      if (then) *this = *then;
+      return;
+    }
     next += row_lines && lines % row_lines == 0 ? stride - (row_lines - 1) * 64 : 64;
-    if (!lines && then) *this = *then;
   }
 };
 

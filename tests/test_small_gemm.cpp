@@ -95,11 +95,13 @@ TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
     small_gemm(m, n, k, a.data(), k, 1, b.data(), n, fetching.data(), n, Write::overwrite,
                nullptr, {}, &ahead);
     for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
-    if (lines == 3)
+    if (lines == 3) {  // all asked for, `next` left on the last line
       EXPECT_EQ(ahead.lines, 0u);
-    else  // some asked for, not all: far more lines than the product has depth steps
+      EXPECT_EQ(ahead.next, region.data() + 64 * 2);
+    } else {  // some asked for, not all: far more lines than the product has depth steps
       EXPECT_TRUE(ahead.lines > 0 && ahead.lines < lines) << ahead.lines << " lines left";
-    EXPECT_EQ(ahead.next, region.data() + 64 * (lines - ahead.lines));
+      EXPECT_EQ(ahead.next, region.data() + 64 * (lines - ahead.lines));
+    }
   }
   // Rows: 4 of 100 bytes (2 lines each), 640 bytes apart, all asked for.
   Ahead rows = Ahead::rows(region.data(), 4, 100, 640);
@@ -108,7 +110,7 @@ TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
              {}, &rows);
   for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
   EXPECT_EQ(rows.lines, 0u);
-  EXPECT_EQ(rows.next, region.data() + 4 * 640);
+  EXPECT_EQ(rows.next, region.data() + 3 * 640 + 64);
   // A region of 3 lines followed by rows: the product goes on from the first into the second
   // (11 lines in all, for 81 depth steps), leaving the caller's rows as they were.
   const Ahead after = Ahead::rows(region.data() + 64 * 500, 4, 100, 640);
@@ -117,7 +119,7 @@ TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
              {}, &both);
   for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
   EXPECT_EQ(both.lines, 0u);
-  EXPECT_EQ(both.next, region.data() + 64 * 500 + 4 * 640);
+  EXPECT_EQ(both.next, region.data() + 64 * 500 + 3 * 640 + 64);
   EXPECT_EQ(after.lines, 8u);
   // Nothing to fetch first: the second region at once.
   EXPECT_EQ(Ahead{}.followed_by(&after).next, after.next);

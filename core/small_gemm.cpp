@@ -41,15 +41,11 @@ struct Operands {
   Ahead* ahead;
 };
 
-// Depth steps per line of `ahead` asked for: with a tile of 6 × 2 vectors a line every ~25
-// cycles, ~9 GB/s per core, about what one core draws from this VM's DRAM. Every 2 steps
-// (30x30x64 forward) was 5% slower, every 8 10% slower.
-constexpr unsigned kStepsPerLine = 4;
-
 // One tile of ROWS rows and COLS·W columns, kept in registers over the whole depth: rows of A
-// from a, of C from c. FETCH: asks for o.ahead's lines on the way (a separate instantiation:
-// the test in every step made products without it 2–9% slower).
-template <std::size_t ROWS, std::size_t COLS, bool FETCH>
+// from a, of C from c. PACE: asks for o.ahead's lines on the way, one every PACE depth steps
+// (0: none; separate instantiations: the test in every step made products without it 2–9%
+// slower).
+template <std::size_t ROWS, std::size_t COLS, unsigned PACE>
 void tile(const Operands& o, const float* a, float* c) {
   Vec acc[ROWS][COLS];
   for (std::size_t i = 0; i < ROWS; ++i)
@@ -59,11 +55,11 @@ void tile(const Operands& o, const float* a, float* c) {
                                                : Vec(0.0f);
   // acc += A's rows over `depth` columns from a_d, B's rows from b (advanced past them)
   const float* b = o.b;
-  Ahead ahead = FETCH ? *o.ahead : Ahead{};
+  Ahead ahead = PACE ? *o.ahead : Ahead{};
   unsigned steps = 0;
   auto run = [&](const float* a_d, std::size_t depth) {
     for (std::size_t d = 0; d < depth; ++d, a_d += o.a_col, b += o.ldb) {
-      if (FETCH && ahead.lines && ++steps % kStepsPerLine == 0) {
+      if (PACE && ahead.lines && ++steps % PACE == 0) {
         __builtin_prefetch(ahead.next, 0, 2);  // locality 2: into L2, not L1
         ahead.step();
       }
@@ -80,7 +76,7 @@ void tile(const Operands& o, const float* a, float* c) {
   } else {
     for (std::size_t r = 0; r < o.runs.count; ++r) run(a + r * o.runs.stride, o.k / o.runs.count);
   }
-  if (FETCH) *o.ahead = ahead;
+  if (PACE) *o.ahead = ahead;
   for (std::size_t i = 0; i < ROWS; ++i)
     for (std::size_t j = 0; j < COLS; ++j) {
       if (o.write == Write::stream)
@@ -93,30 +89,30 @@ void tile(const Operands& o, const float* a, float* c) {
 // All m rows for COLS·W columns: tiles of 6 rows (8 for one vector's width), then one tile of
 // the rows left.
 // 6 × 2 accumulators, 2 loads and a broadcast fit AVX2's 16 registers without spilling.
-template <std::size_t COLS, bool FETCH>
+template <std::size_t COLS, unsigned PACE>
 void column_block(const Operands& o, std::size_t m, const float* a, float* c) {
   constexpr std::size_t ROWS = COLS == 2 ? 6 : 8;
   std::size_t i = 0;
-  for (; i + ROWS <= m; i += ROWS) tile<ROWS, COLS, FETCH>(o, a + i * o.a_row, c + i * o.ldc);
+  for (; i + ROWS <= m; i += ROWS) tile<ROWS, COLS, PACE>(o, a + i * o.a_row, c + i * o.ldc);
   a += i * o.a_row, c += i * o.ldc;
   switch (m - i) {  // the remaining rows as one tile
-    case 7: tile<7, COLS, FETCH>(o, a, c); break;
-    case 6: tile<6, COLS, FETCH>(o, a, c); break;
-    case 5: tile<5, COLS, FETCH>(o, a, c); break;
-    case 4: tile<4, COLS, FETCH>(o, a, c); break;
-    case 3: tile<3, COLS, FETCH>(o, a, c); break;
-    case 2: tile<2, COLS, FETCH>(o, a, c); break;
-    case 1: tile<1, COLS, FETCH>(o, a, c); break;
+    case 7: tile<7, COLS, PACE>(o, a, c); break;
+    case 6: tile<6, COLS, PACE>(o, a, c); break;
+    case 5: tile<5, COLS, PACE>(o, a, c); break;
+    case 4: tile<4, COLS, PACE>(o, a, c); break;
+    case 3: tile<3, COLS, PACE>(o, a, c); break;
+    case 2: tile<2, COLS, PACE>(o, a, c); break;
+    case 1: tile<1, COLS, PACE>(o, a, c); break;
     default: break;
   }
 }
 
 // All of C's columns: blocks of two vectors' width, then one of one.
-template <bool FETCH, class Columns>
+template <unsigned PACE, class Columns>
 void column_blocks(std::size_t m, std::size_t n, const float* a, float* c, Columns columns) {
   std::size_t j = 0;
-  for (; j + 2 * W <= n; j += 2 * W) column_block<2, FETCH>(columns(j), m, a, c + j);
-  if (j + W <= n) column_block<1, FETCH>(columns(j), m, a, c + j);
+  for (; j + 2 * W <= n; j += 2 * W) column_block<2, PACE>(columns(j), m, a, c + j);
+  if (j + W <= n) column_block<1, PACE>(columns(j), m, a, c + j);
 }
 
 }  // namespace
@@ -132,10 +128,12 @@ void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std
     return Operands{
         k, a_row, a_col, runs, b + j, ldb, ldc, write, row_bias ? row_bias + j : nullptr, ahead};
   };
-  if (ahead && ahead->lines)
-    column_blocks<true>(m, n, a, c, columns);
+  if (!ahead || !ahead->lines)
+    column_blocks<0>(m, n, a, c, columns);
+  else if (ahead->pace == Ahead::Pace::every_2_steps)
+    column_blocks<2>(m, n, a, c, columns);
   else
-    column_blocks<false>(m, n, a, c, columns);
+    column_blocks<4>(m, n, a, c, columns);
 #if defined(__SSE__)
   // Streaming stores are weakly ordered: make them visible before whatever comes next (another
   // thread reads C after the parallel loop's barrier).

@@ -81,8 +81,8 @@ TEST(SmallGemm, ReadsADepthInRuns) {
 
 // What a product is given to fetch meanwhile (the next position's kernel block, or rows of the
 // output gradient) leaves its result as it was, and the product moves past the lines it asked
-// for: all of a short region, part of one longer than the product, rows a stride apart, one
-// region and then another.
+// for: all of a short region, part of one longer than the product (a line every 4 or every 2
+// depth steps), rows a stride apart, one region and then another.
 TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
   const std::size_t w = small_gemm_width(), m = 13, n = 2 * w, k = 27;
   Generator gen(13);
@@ -98,10 +98,17 @@ TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
     if (lines == 3) {  // all asked for, `next` left on the last line
       EXPECT_EQ(ahead.lines, 0u);
       EXPECT_EQ(ahead.next, region.data() + 64 * 2);
-    } else {  // some asked for, not all: far more lines than the product has depth steps
-      EXPECT_TRUE(ahead.lines > 0 && ahead.lines < lines) << ahead.lines << " lines left";
+    } else {  // some asked for, not all: a line every 4 of each tile's 27 depth steps, 3 tiles
+      EXPECT_EQ(lines - ahead.lines, 3u * 6u);
       EXPECT_EQ(ahead.next, region.data() + 64 * (lines - ahead.lines));
     }
+  }
+  {  // a line every 2 steps: 13 of each tile's 27
+    Ahead brisk = Ahead{region.data(), 1000}.paced(Ahead::Pace::every_2_steps);
+    small_gemm(m, n, k, a.data(), k, 1, b.data(), n, fetching.data(), n, Write::overwrite,
+               nullptr, {}, &brisk);
+    for (std::size_t i = 0; i < m * n; ++i) ASSERT_EQ(fetching(i), plain(i)) << "at " << i;
+    EXPECT_EQ(1000u - brisk.lines, 3u * 13u);
   }
   // Rows: 4 of 100 bytes (2 lines each), 640 bytes apart, all asked for.
   Ahead rows = Ahead::rows(region.data(), 4, 100, 640);

@@ -492,9 +492,9 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     const float* grad = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
     const std::size_t ld_grad = s.F;
     // The kernel-gradient product asks for the next kernel block, then for the rows, and the
-    // input-gradient products go on with what is left. Rows asked for by the input-gradient
-    // products alone: 28x28x1's asks for a line every 4 of its 256 depth steps, 64 of the 128
-    // lines of rows (chained: fwd+bwd −3% p10 in two in-process A/Bs; the other cases, whose
+    // input-gradient products go on with what is left. When the input-gradient products alone
+    // asked for the rows, 28x28x1's (a line every 4 of its 256 depth steps then) covered 64 of
+    // its 128 lines (chained: fwd+bwd −3% p10 in two in-process A/Bs; the other cases, whose
     // input-gradient products had steps enough, equal).
     const Ahead block = next_kernel_block(w, s, p).paced(kPace);
     Ahead ahead = spread ? block.followed_by(&next_rows) : block;

@@ -130,8 +130,9 @@ int bench(const Args& args) {
             << "reached:   " << fixed(100 * f.fraction, 1) << "% of the bound\n"
             << "now:       " << fixed(now.flops_per_second / 1e9, 0)
             << " GFLOP/s (an FMA loop on every thread), " << fixed(now.bytes_per_second / 1e9, 0)
-            << " GB/s (128 MB read, 4 streams a thread): bound " << fixed(f_now.bound_seconds * 1e3, 3)
-            << " ms, " << fixed(100 * f_now.fraction, 1) << "% reached\n"
+            << " GB/s (128 MB read, 4 streams a thread): bound "
+            << fixed(f_now.bound_seconds * 1e3, 3) << " ms, " << fixed(100 * f_now.fraction, 1)
+            << "% reached\n"
             << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident ("
             << fixed(double(at_reset.file) / 1e6, 1) << " MB of it code, file-backed); "
             << fixed(used / 1e6, 1) << " MB used by the run (anonymous memory above the "

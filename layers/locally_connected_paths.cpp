@@ -691,7 +691,10 @@ Variable add_bias(const Variable& y, const Variable& bias) {
 Variable per_position_products(int path, const Variable& x, const Variable& kernel,
                                const Variable* bias, const LcEnginePtr& engine) {
   const LcGeometry& g = engine->geometry();
-  const std::string what = "LocallyConnected implementation " + std::to_string(path);
+  // Appended, not `"…" + std::to_string(path)`: GCC 12 warns falsely (-Warray-bounds) on that
+  // operator+ once inlined here.
+  std::string what = "LocallyConnected implementation ";
+  what += std::to_string(path);
   const std::size_t batch = check_input(x.value(), g, what.c_str());
   expect_shape(kernel.value(), engine->kernel_shape(path), what);
   if (bias) expect_shape(bias->value(), engine->bias_shape(), what);
@@ -716,8 +719,10 @@ Variable per_position_products(int path, const Variable& x, const Variable& kern
   }
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
+  std::string name = "locally_connected_";
+  name += std::to_string(path);
   return make_result(
-      "locally_connected_" + std::to_string(path), std::move(y), inputs,
+      std::move(name), std::move(y), inputs,
       [engine, batch, blocks, path](Node& self) {
         const LcGeometry& g = engine->geometry();
         std::vector<float> position_major;

@@ -482,9 +482,10 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     const std::size_t row_stride = s.P * s.F * sizeof(float);
     const bool spread = p + 1 < s.P && dkernel && row_stride >= 4096;
     if (p + 1 < s.P && !spread) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
-    // The backward's products are short (depth B or F: 32 or 64 steps), and ask for a line every
-    // 2 steps rather than 4 (in-process A/Bs, p10 and median: fwd+bwd 32x32x3 −6 to −9%,
-    // 30x30x64 −2%, 28x28x1 −3% to equal, LC1D equal; every step: no better).
+    // The backward's products run over B or F (32 or 64 steps in the LC2D cases), the forward's
+    // over K (up to 576), and ask for a line every 2 steps rather than 4 (in-process A/Bs, p10
+    // and median: fwd+bwd 32x32x3 −6 to −9%, 30x30x64 −2%, 28x28x1 −3% to equal, LC1D equal;
+    // every step: no better).
     constexpr Ahead::Pace kPace = Ahead::Pace::every_2_steps;
     Ahead next_rows =
         spread ? Ahead::rows(dy + (p + 1) * s.F, s.B, s.F * sizeof(float), row_stride).paced(kPace)

@@ -86,31 +86,41 @@ void tile(const Operands& o, const float* a, float* c) {
     }
 }
 
-// All m rows for COLS·W columns: tiles of 6 rows (8 for one vector's width), then one tile of
-// the rows left.
-// 6 × 2 accumulators, 2 loads and a broadcast fit AVX2's 16 registers without spilling.
-template <std::size_t COLS, unsigned PACE>
-void column_block(const Operands& o, std::size_t m, const float* a, float* c) {
-  constexpr std::size_t ROWS = COLS == 2 ? 6 : 8;
-  std::size_t i = 0;
-  for (; i + ROWS <= m; i += ROWS) tile<ROWS, COLS, PACE>(o, a + i * o.a_row, c + i * o.ldc);
-  a += i * o.a_row, c += i * o.ldc;
-  switch (m - i) {  // the remaining rows as one tile
-    case 7: tile<7, COLS, PACE>(o, a, c); break;
-    case 6: tile<6, COLS, PACE>(o, a, c); break;
-    case 5: tile<5, COLS, PACE>(o, a, c); break;
-    case 4: tile<4, COLS, PACE>(o, a, c); break;
-    case 3: tile<3, COLS, PACE>(o, a, c); break;
-    case 2: tile<2, COLS, PACE>(o, a, c); break;
-    case 1: tile<1, COLS, PACE>(o, a, c); break;
-    default: break;
+// The last rows of a column block, fewer than R + 1, as one tile.
+template <std::size_t R, std::size_t COLS, unsigned PACE>
+void last_tile(const Operands& o, std::size_t rows, const float* a, float* c) {
+  if constexpr (R > 0) {
+    if (rows == R) return tile<R, COLS, PACE>(o, a, c);
+    last_tile<R - 1, COLS, PACE>(o, rows, a, c);
   }
 }
 
-// All of C's columns: blocks of two vectors' width, then one of one.
+// All m rows for COLS·W columns: tiles of 6 rows (8 for one vector's width), then one tile of
+// the rows left. 6 × 2 accumulators, 2 loads and a broadcast fit AVX2's 16 registers without
+// spilling; 6 × 4 and 4 loads fit AVX-512's 32.
+template <std::size_t COLS, unsigned PACE>
+void column_block(const Operands& o, std::size_t m, const float* a, float* c) {
+  constexpr std::size_t ROWS = COLS == 1 ? 8 : 6;
+  std::size_t i = 0;
+  for (; i + ROWS <= m; i += ROWS) tile<ROWS, COLS, PACE>(o, a + i * o.a_row, c + i * o.ldc);
+  last_tile<ROWS - 1, COLS, PACE>(o, m - i, a + i * o.a_row, c + i * o.ldc);
+}
+
+// With 32 vector registers (AVX-512), blocks of four vectors' width first: A's values are then
+// read once for 64 columns instead of twice (Zen 5, in-process A/B, p10, fwd+bwd: 32x32x3 −5%,
+// LC1D 100x32 −8%, 28x28x1 and 30x30x64 −2%; tiles of 4 × 4, 8 × 2 or 12 × 2 no faster).
+#if defined(__AVX512F__)
+constexpr std::size_t kWidestBlock = 4;
+#else
+constexpr std::size_t kWidestBlock = 2;
+#endif
+
+// All of C's columns: blocks of kWidestBlock vectors' width, then of two, then of one.
 template <unsigned PACE, class Columns>
 void column_blocks(std::size_t m, std::size_t n, const float* a, float* c, Columns columns) {
   std::size_t j = 0;
+  if constexpr (kWidestBlock == 4)
+    for (; j + 4 * W <= n; j += 4 * W) column_block<4, PACE>(columns(j), m, a, c + j);
   for (; j + 2 * W <= n; j += 2 * W) column_block<2, PACE>(columns(j), m, a, c + j);
   if (j + W <= n) column_block<1, PACE>(columns(j), m, a, c + j);
 }

@@ -19,7 +19,7 @@ namespace {
 TEST(SmallGemm, MatchesTheDefinitionForEveryTileShape) {
   const std::size_t w = small_gemm_width();
   Generator gen(11);
-  for (std::size_t m : {1, 3, 4, 7, 9, 13, 32})
+  for (std::size_t m : {1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 32})  // every size of a last tile
     for (std::size_t n : {w, 2 * w, 3 * w, 4 * w, 7 * w})
       for (std::size_t k : {1, 5, 27})
         for (bool transposed : {false, true})

@@ -297,6 +297,27 @@ TEST(LocallyConnected, StreamedOutputsAndKernelGradientsAgree) {
   expect_paths_agree({2, {24, 24}, 4, 32, {3, 3}, {1, 1}, "valid", "channels_last"}, 36, {1, 3});
 }
 
+TEST(LocallyConnected, GradientRowsCopiedWhereTheyAliasInL1) {
+  // 32 positions × 16 filters: a sample's output-gradient row every 2 KiB, so the rows of 24
+  // samples fall on 2 of L1's sets and are copied together before the products (copy_rows in
+  // locally_connected_paths.cpp); batch 8 reads them in place.
+  const Case c{1, {34}, 4, 16, {3}, {1}, "valid", "channels_last"};
+  for (std::size_t batch : {24, 8}) {
+    expect_paths_agree(c, batch);
+    auto layer = built_layer(c, 1);
+    auto& weights = layer->weights();
+    std::vector<Tensor> inputs = {random_input(c, batch, 22), weights[0].variable.value(),
+                                  weights[1].variable.value()};
+    EXPECT_GRADIENTS_OK(
+        [&](const std::vector<Variable>& v) {
+          weights[0].variable = v[1];
+          weights[1].variable = v[2];
+          return (*layer)(v[0]);
+        },
+        inputs);
+  }
+}
+
 TEST(LocallyConnected, GradientsOfInputKernelAndBias) {
   // Every rank × data_format × padding × implementation (and 'auto', stored as impl 1).
   for (const Case& c : all_cases())

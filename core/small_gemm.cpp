@@ -57,7 +57,8 @@ void tile(const Operands& o, const float* a, float* c) {
   const float* b = o.b;
   Ahead ahead = PACE ? *o.ahead : Ahead{};
   unsigned steps = 0;
-  auto run = [&](const float* a_d, std::size_t depth) {
+  // Inlined, or the accumulators it updates by reference live in memory.
+  auto run = [&](const float* a_d, std::size_t depth) __attribute__((always_inline)) {
     for (std::size_t d = 0; d < depth; ++d, a_d += o.a_col, b += o.ldb) {
       if (PACE && ahead.lines && ++steps % PACE == 0) {
         __builtin_prefetch(ahead.next, 0, 2);  // locality 2: into L2, not L1

@@ -38,13 +38,16 @@ struct Ahead {
   // 2–5% slower, every 8 10% slower); or every 2, for short products. A product keeps the pace
   // of the region it starts in.
   enum class Pace { every_4_steps, every_2_steps } pace = Pace::every_4_steps;
+  std::size_t row_left = 0;  // lines left in this row (rows only)
 
   static Ahead span(const void* first, std::size_t bytes) {
     return {static_cast<const char*>(first), (bytes + 63) / 64};
   }
   static Ahead rows(const void* first, std::size_t count, std::size_t bytes, std::size_t stride) {
     const std::size_t lines = (bytes + 63) / 64;
-    return {static_cast<const char*>(first), count * lines, lines, stride};
+    Ahead a{static_cast<const char*>(first), count * lines, lines, stride};
+    a.row_left = lines;
+    return a;
   }
   // The same region at another pace.
   Ahead paced(Pace p) const {
@@ -59,14 +62,21 @@ struct Ahead {
     both.then = after;
     return both;
   }
-  // Past the line just asked for (a row ends where the lines left divide evenly), or on to
-  // the region that follows; after a region's last line `next` stays on it, inside the region.
-  void step() {
+  // Past the line just asked for, or on to the region that follows; after a region's last line
+  // `next` stays on it, inside the region. Always inlined and without a division: GCC had
+  // called it through the PLT, spilling a tile's accumulators around each call (Zen 5, p10,
+  // libraries alternated: fwd+bwd 32x32x3 −4 to −13%, forward 30x30x64 −6 to −15%).
+  [[gnu::always_inline]] void step() {
     if (--lines == 0) {
       if (then) *this = *then;
       return;
     }
-    next += row_lines && lines % row_lines == 0 ? stride - (row_lines - 1) * 64 : 64;
+    if (row_lines && --row_left == 0) {
+      next += stride - (row_lines - 1) * 64;
+      row_left = row_lines;
+    } else {
+      next += 64;
+    }
   }
 };
 

@@ -132,8 +132,14 @@ int bench(const Args& args) {
             << " GFLOP/s (an FMA loop on every thread), " << fixed(now.bytes_per_second / 1e9, 0)
             << " GB/s (128 MB read, 4 streams a thread): bound "
             << fixed(f_now.bound_seconds * 1e3, 3) << " ms, " << fixed(100 * f_now.fraction, 1)
-            << "% reached\n"
-            << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident ("
+            << "% reached\n";
+  // The nominal limits are those of issue 7's Zen 4 VM; on a machine that delivers more, the
+  // nominal fraction flatters (over 100% on a Zen 5 VM), so say which line to judge by.
+  if (now.flops_per_second > 1.2 * limits.flops_per_second ||
+      now.bytes_per_second > 1.2 * limits.bytes_per_second)
+    std::cout << "note:      this machine delivers more than the nominal limits: the 'now' line's "
+                 "fraction is the one to judge by\n";
+  std::cout << "memory:    " << fixed(double(peak) / 1e6, 1) << " MB peak resident ("
             << fixed(double(at_reset.file) / 1e6, 1) << " MB of it code, file-backed); "
             << fixed(used / 1e6, 1) << " MB used by the run (anonymous memory above the "
             << fixed(double(at_start.anonymous) / 1e6, 1) << " MB at start" << harness << ") for "

@@ -115,7 +115,7 @@ void im2col_sample(const float* x, std::size_t H, std::size_t W, std::size_t C,
     if (from < 0)
       std::fill(out, out + std::size_t(c), 0.0f);
     else
-      for (std::size_t i = 0; i < c; ++i) out[i] = x[std::size_t(from) + i];
+      move_floats(x + from, out, c);
   });
 }
 
@@ -123,7 +123,7 @@ void col2im_sample_add(const float* cols, std::size_t H, std::size_t W, std::siz
                        const Im2colSpec& spec, float* dx, OutputRows rows) {
   for_each_sample_run(H, W, C, spec, rows, [&](std::size_t tap, long to, auto c) {
     if (to < 0) return;
-    for (std::size_t i = 0; i < c; ++i) dx[std::size_t(to) + i] += cols[tap + i];
+    move_floats<true>(cols + tap, dx + to, c);
   });
 }
 

@@ -63,9 +63,10 @@ struct Ahead {
     return both;
   }
   // Past the line just asked for, or on to the region that follows; after a region's last line
-  // `next` stays on it, inside the region. Always inlined and without a division: GCC had
-  // called it through the PLT, spilling a tile's accumulators around each call (Zen 5, p10,
-  // libraries alternated: fwd+bwd 32x32x3 −4 to −13%, forward 30x30x64 −6 to −15%).
+  // `next` stays on it, inside the region. Always inlined and without a division: GCC 12's
+  // AVX-512 build had called it through the PLT, spilling a tile's accumulators around each
+  // call (Zen 5, p10, libraries alternated: fwd+bwd 32x32x3 −4 to −13%, forward 30x30x64 −6 to
+  // −15%); its AVX2 build inlined it.
   [[gnu::always_inline]] void step() {
     if (--lines == 0) {
       if (then) *this = *then;

@@ -64,15 +64,15 @@ TEST(ProgressBar, FitPrintsAnEpochHeaderAndOneLinePerEpochWhenNotATerminal) {
   options.batch_size = 4;
   options.validation_split = 0.2;
   options.verbose = 2;
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStdout();
   model.fit(x, y, options);
-  const std::string s = testing::internal::GetCapturedStdout();
+  const std::string s = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(s.find("Epoch 1/2\n2/2 - "), std::string::npos) << s;  // 8 training samples: 2 steps
   EXPECT_NE(s.find("Epoch 2/2\n2/2 - "), std::string::npos) << s;
   EXPECT_NE(s.find(" - val_loss: "), std::string::npos) << s;
   EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 4);
   options.verbose = 0;
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStdout();
   model.fit(x, y, options);
-  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(), "");
 }

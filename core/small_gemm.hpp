@@ -79,6 +79,11 @@ struct Ahead {
       next += 64;
     }
   }
+  // Asks for every line left, this region's and those that follow, at once: for a caller whose
+  // products were too short to ask for them all on the way.
+  void ask_rest() {
+    for (; lines; step()) __builtin_prefetch(next, 0, 2);
+  }
 };
 
 // C (m × n, row stride ldc) = or += A · B over depth k, where A[i][d] is a[i·a_row + d·a_col]

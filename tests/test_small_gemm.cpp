@@ -128,6 +128,11 @@ TEST(SmallGemm, FetchesAheadWithoutChangingTheProduct) {
   EXPECT_EQ(both.lines, 0u);
   EXPECT_EQ(both.next, region.data() + 64 * 500 + 3 * 640 + 64);
   EXPECT_EQ(after.lines, 8u);
+  // What is left, asked for at once: to the last line of the region that follows.
+  Ahead rest = Ahead{region.data(), 3}.followed_by(&after);
+  rest.ask_rest();
+  EXPECT_EQ(rest.lines, 0u);
+  EXPECT_EQ(rest.next, both.next);
   // Nothing to fetch first: the second region at once.
   EXPECT_EQ(Ahead{}.followed_by(&after).next, after.next);
 }

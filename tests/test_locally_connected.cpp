@@ -297,6 +297,26 @@ TEST(LocallyConnected, StreamedOutputsAndKernelGradientsAgree) {
   expect_paths_agree({2, {24, 24}, 4, 32, {3, 3}, {1, 1}, "valid", "channels_last"}, 36, {1, 3});
 }
 
+namespace {
+
+// Finite differences of the layer's output against its input, kernel and bias.
+void expect_lc_gradients_ok(const Case& c, LcImplementation impl, std::size_t batch,
+                            std::uint64_t seed) {
+  auto layer = built_layer(c, impl);
+  auto& weights = layer->weights();
+  std::vector<Tensor> inputs = {random_input(c, batch, seed), weights[0].variable.value(),
+                                weights[1].variable.value()};
+  EXPECT_GRADIENTS_OK(
+      [&](const std::vector<Variable>& v) {
+        weights[0].variable = v[1];
+        weights[1].variable = v[2];
+        return (*layer)(v[0]);
+      },
+      inputs);
+}
+
+}  // namespace
+
 TEST(LocallyConnected, GradientRowsCopiedWhereTheyAliasInL1) {
   // 32 positions × 16 filters: a sample's output-gradient row every 2 KiB, so the rows of 24
   // samples fall on 2 of L1's sets and are copied together before the products (copy_rows in
@@ -304,17 +324,7 @@ TEST(LocallyConnected, GradientRowsCopiedWhereTheyAliasInL1) {
   const Case c{1, {34}, 4, 16, {3}, {1}, "valid", "channels_last"};
   for (std::size_t batch : {24, 8}) {
     expect_paths_agree(c, batch);
-    auto layer = built_layer(c, 1);
-    auto& weights = layer->weights();
-    std::vector<Tensor> inputs = {random_input(c, batch, 22), weights[0].variable.value(),
-                                  weights[1].variable.value()};
-    EXPECT_GRADIENTS_OK(
-        [&](const std::vector<Variable>& v) {
-          weights[0].variable = v[1];
-          weights[1].variable = v[2];
-          return (*layer)(v[0]);
-        },
-        inputs);
+    expect_lc_gradients_ok(c, 1, batch, 22);
   }
 }
 
@@ -324,17 +334,7 @@ TEST(LocallyConnected, GradientsOfInputKernelAndBias) {
     for (LcImplementation impl : {LcImplementation(1), LcImplementation(2), LcImplementation(3),
                                   LcImplementation("auto")}) {
       SCOPED_TRACE(c.label() + " implementation " + impl.text());
-      auto layer = built_layer(c, impl);
-      auto& weights = layer->weights();
-      std::vector<Tensor> inputs = {random_input(c, 2, 21), weights[0].variable.value(),
-                                    weights[1].variable.value()};
-      EXPECT_GRADIENTS_OK(
-          [&](const std::vector<Variable>& v) {
-            weights[0].variable = v[1];
-            weights[1].variable = v[2];
-            return (*layer)(v[0]);
-          },
-          inputs);
+      expect_lc_gradients_ok(c, impl, 2, 21);
     }
 }
 

@@ -301,10 +301,26 @@ constexpr double kStreamingBytes = 2 << 20;
 
 Write write_for(double bytes) { return bytes > kStreamingBytes ? Write::stream : Write::overwrite; }
 
+// Whether `rows` rows of F floats, `stride` floats apart, are better copied together before
+// products read them again and again: when their starts fall on so few of L1's sets that they
+// evict each other, yet a contiguous copy would stay in L1. L1 as Zen 4's (64 sets of 8 lines
+// of 64 bytes; the sets repeat every 4 KiB; Zen 5 has 12 ways). 30x30x64 → 32's rows lie
+// 100,352 bytes apart: 2 starts, 4 sets for 64 lines (read in place: fwd+bwd +3%). Rows that
+// do not alias, or that would not fit in L1 anyway, are read in place: no copy to make (Zen 5,
+// fwd+bwd p10: 28x28x1 −4% in process, −8% with the libraries alternated; 32x32x3 −1 to −2%,
+// LC1D 10x32 −2%, LC1D 100x32 equal).
+bool copy_rows(std::size_t rows, std::size_t F, std::size_t stride) {
+  constexpr std::size_t kLine = 64, kSets = 64, kWays = 8;
+  const std::size_t row_lines = (F * sizeof(float) + kLine - 1) / kLine, lines = rows * row_lines;
+  const std::size_t starts = kLine * kSets / std::gcd(stride * sizeof(float), kLine * kSets);
+  return std::min(kSets, starts * row_lines) * kWays < lines && lines <= kSets * kWays / 2;
+}
+
 struct LocalShape {
   std::size_t B, K, F, P, n_in;
   bool in_place, small;          // read x in place; use small_gemm
   Write y_write, dkernel_write;  // how the whole output and kernel gradient are written
+  bool copy_gradient_rows;       // copy_rows of a position's output-gradient rows
 };
 
 // A patch that is one run of x (LocallyConnected1D, channels_last) is read in place; so is,
@@ -324,7 +340,8 @@ LocalShape local_shape(const LcEngine& e, std::size_t batch) {
           // channels_first's position-major output is read straight back for its transpose
           g.channels_first ? Write::overwrite
                            : write_for(4.0 * double(batch) * double(g.positions() * g.filters)),
-          write_for(4.0 * double(e.connections()))};
+          write_for(4.0 * double(e.connections())),
+          copy_rows(batch, g.filters, g.positions() * g.filters)};
 }
 
 // Position p's runs as small_gemm's depth runs when they make up its whole patch in order, all
@@ -373,42 +390,28 @@ const float* position_bias(const LcGeometry& g, const float* bias, std::size_t p
   return scratch;
 }
 
-// Whether `rows` rows of F floats, `stride` floats apart, are better copied together before
-// products read them again and again: when their starts fall on so few of L1's sets that they
-// evict each other, yet a contiguous copy would stay in L1. L1 as Zen 4's (64 sets of 8 lines
-// of 64 bytes; the sets repeat every 4 KiB; Zen 5 has 12 ways). 30x30x64 → 32's rows lie
-// 100,352 bytes apart: 2 starts, 4 sets for 64 lines (read in place: fwd+bwd +3%). Rows that
-// do not alias, or that would not fit in L1 anyway, are read in place: no copy to make (Zen 5,
-// fwd+bwd p10: 28x28x1 −4% in process, −8% with the libraries alternated; 32x32x3 −1 to −2%,
-// LC1D 10x32 −2%, LC1D 100x32 equal).
-bool copy_rows(std::size_t rows, std::size_t F, std::size_t stride) {
-  constexpr std::size_t kLine = 64, kSets = 64, kWays = 8;
-  const std::size_t row_lines = (F * sizeof(float) + kLine - 1) / kLine, lines = rows * row_lines;
-  const std::size_t starts = kLine * kSets / std::gcd(stride * sizeof(float), kLine * kSets);
-  return std::min(kSets, starts * row_lines) * kWays < lines && lines <= kSets * kWays / 2;
-}
-
-// Position p's output-gradient rows (B of them, `ld` apart), where the products are to read
-// them: in place, or copied into contiguous per-thread scratch (copy_rows); their sum over the
+// Position p's output-gradient rows of dy (B, P, F), where the products are to read them: in
+// place, or copied into contiguous per-thread scratch (s.copy_gradient_rows); their sum over the
 // batch is written as p's bias gradient (in the output's order) when dbias is given.
 struct GradientRows {
   const float* data;
   std::size_t ld;
 };
-GradientRows position_gradient(const LcGeometry& g, const float* grad, std::size_t ld,
-                               std::size_t batch, std::size_t p, float* dbias) {
-  const std::size_t F = g.filters;
+GradientRows position_gradient(const LcGeometry& g, const LocalShape& s, const float* dy,
+                               std::size_t p, float* dbias) {
+  const std::size_t F = s.F, ld = s.P * s.F;
+  const float* grad = dy + p * F;
   GradientRows rows{grad, ld};
-  if (copy_rows(batch, F, ld)) {
-    float* copy = scratch(4, batch * F);
-    for (std::size_t b = 0; b < batch; ++b)
+  if (s.copy_gradient_rows) {
+    float* copy = scratch(4, s.B * F);
+    for (std::size_t b = 0; b < s.B; ++b)
       std::copy(grad + b * ld, grad + b * ld + F, copy + b * F);
     rows = {copy, F};
   }
   if (dbias) {
     float* db = scratch(1, F);
     std::copy(rows.data, rows.data + F, db);
-    for (std::size_t b = 1; b < batch; ++b)
+    for (std::size_t b = 1; b < s.B; ++b)
       for (std::size_t f = 0; f < F; ++f) db[f] += rows.data[b * rows.ld + f];
     for (std::size_t f = 0; f < F; ++f) dbias[g.output_index(p, f)] = db[f];
   }
@@ -513,7 +516,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     Ahead next_rows =
         spread ? Ahead::rows(dy + (p + 1) * s.F, s.B, s.F * sizeof(float), row_stride).paced(kPace)
                : Ahead{};
-    const auto [grad, ld_grad] = position_gradient(g, dy + p * s.F, s.P * s.F, batch, p, dbias);
+    const auto [grad, ld_grad] = position_gradient(g, s, dy, p, dbias);
     // The kernel-gradient product asks for the next kernel block, then for the rows, and the
     // input-gradient products go on with what is left. When the input-gradient products alone
     // asked for the rows, 28x28x1's (a line every 4 of its 256 depth steps then) covered 64 of
@@ -659,8 +662,7 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
   const LocalShape s = local_shape(e, batch);
   PositionChunks(e, batch, dx).run([&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
-    const auto [grad, ld_grad] =
-        position_gradient(e.geometry(), dy + p * s.F, s.P * s.F, batch, p, dbias);
+    const auto [grad, ld_grad] = position_gradient(e.geometry(), s, dy, p, dbias);
     const std::size_t T = e.taps(p).size(), T_padded = padded(T);
     float* block = scratch(3, s.F * T_padded);  // dV_p, then V_p, rows padded with zeros
     if (dvalues) {

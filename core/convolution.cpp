@@ -9,6 +9,7 @@
 #include "core/activations.hpp"
 #include "core/blas.hpp"
 #include "core/gradient_buffer.hpp"
+#include "core/row_sums.hpp"
 #include "core/small_gemm.hpp"
 #include "core/transpose.hpp"
 
@@ -127,9 +128,7 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
       // The node's gradient is spent after this closure: the relu' factor goes into it.
       if (relu) relu_backward(self.value.data() + b * s.P * s.F, grad, long(s.P * s.F));
       float* dw = sums.empty() ? nullptr : sums.data() + std::size_t(thread) * part;
-      if (want_db)
-        for (std::size_t p = 0; p < s.P; ++p)
-          for (std::size_t f = 0; f < s.F; ++f) dw[s.K * s.F + f] += grad[p * s.F + f];
+      if (want_db) sum_rows(grad, s.P, s.F, s.F, dw + s.K * s.F, true);
       float* dx_b = dxd ? dxd + b * s.H * s.W * s.C : nullptr;
       if (dx_b) std::fill(dx_b, dx_b + s.H * s.W * s.C, 0.0f);
       float* cols = patches_of(s.chunk_rows * spec.out_w * s.K);

@@ -12,6 +12,7 @@
 #include "core/blas.hpp"
 #include "core/fixed_length.hpp"
 #include "core/gradient_buffer.hpp"
+#include "core/row_sums.hpp"
 #include "core/small_gemm.hpp"
 #include "core/transpose.hpp"
 #include "layers/locally_connected.hpp"
@@ -410,9 +411,7 @@ GradientRows position_gradient(const LcGeometry& g, const LocalShape& s, const f
   }
   if (dbias) {
     float* db = scratch(1, F);
-    std::copy(rows.data, rows.data + F, db);
-    for (std::size_t b = 1; b < s.B; ++b)
-      for (std::size_t f = 0; f < F; ++f) db[f] += rows.data[b * rows.ld + f];
+    sum_rows(rows.data, s.B, F, rows.ld, db);
     for (std::size_t f = 0; f < F; ++f) dbias[g.output_index(p, f)] = db[f];
   }
   return rows;
@@ -708,11 +707,8 @@ Variable add_bias(const Variable& y, const Variable& bias) {
     for (std::size_t i = 0; i < n; ++i) o[s * n + i] = in[s * n + i] + b[i];
   return make_result("locally_connected_bias", std::move(out), {y, bias}, [n, batch](Node& self) {
     if (self.input_requires_grad(1)) {
-      Tensor db = zeros(shape_of(self.input(1)));
-      const float* g = self.grad.data();
-      float* d = db.data();
-      for (std::size_t s = 0; s < batch; ++s)
-        for (std::size_t i = 0; i < n; ++i) d[i] += g[s * n + i];
+      Tensor db = Tensor::from_shape(shape_of(self.input(1)));
+      sum_rows(self.grad.data(), batch, n, n, db.data());
       self.inputs[1]->accumulate(std::move(db));
     }
     // The node's gradient is spent after this closure: hand it on instead of copying.

@@ -33,6 +33,7 @@ void store_streaming(float* p, const V& v) {
 // and of the bias, how C is written, what to fetch meanwhile.
 struct Operands {
   std::size_t k, a_row, a_col;
+  const std::size_t* a_rows;  // A's rows' offsets from a (small_gemm's second form)
   DepthRuns runs;
   const float* b;
   std::size_t ldb, ldc;
@@ -42,11 +43,15 @@ struct Operands {
 };
 
 // One tile of ROWS rows and COLS·W columns, kept in registers over the whole depth: rows of A
-// from a, of C from c. PACE: asks for o.ahead's lines on the way, one every PACE depth steps
-// (0: none; separate instantiations: the test in every step made products without it 2–9%
-// slower).
-template <std::size_t ROWS, std::size_t COLS, unsigned PACE>
-void tile(const Operands& o, const float* a, float* c) {
+// from a, or, OFFSETS, at o.a_rows[first …] from it; of C from c. PACE: asks for o.ahead's
+// lines on the way, one every PACE depth steps (0: none; separate instantiations: the test in
+// every step made products without it 2–9% slower). OFFSETS too is one: the offsets looked up
+// also for plain A made its products 3–7% slower.
+template <std::size_t ROWS, std::size_t COLS, unsigned PACE, bool OFFSETS>
+void tile(const Operands& o, const float* a, std::size_t first, float* c) {
+  [[maybe_unused]] std::size_t row[ROWS];
+  if constexpr (OFFSETS)
+    for (std::size_t i = 0; i < ROWS; ++i) row[i] = o.a_rows[first + i];
   Vec acc[ROWS][COLS];
   for (std::size_t i = 0; i < ROWS; ++i)
     for (std::size_t j = 0; j < COLS; ++j)
@@ -67,7 +72,7 @@ void tile(const Operands& o, const float* a, float* c) {
       Vec bv[COLS];
       for (std::size_t j = 0; j < COLS; ++j) bv[j] = Vec::load_unaligned(b + j * W);
       for (std::size_t i = 0; i < ROWS; ++i) {
-        const Vec s(a_d[i * o.a_row]);
+        const Vec s(OFFSETS ? a_d[row[i]] : a_d[i * o.a_row]);
         for (std::size_t j = 0; j < COLS; ++j) acc[i][j] = xsimd::fma(s, bv[j], acc[i][j]);
       }
     }
@@ -88,23 +93,27 @@ void tile(const Operands& o, const float* a, float* c) {
 }
 
 // The last rows of a column block, fewer than R + 1, as one tile.
-template <std::size_t R, std::size_t COLS, unsigned PACE>
-void last_tile(const Operands& o, std::size_t rows, const float* a, float* c) {
+template <std::size_t R, std::size_t COLS, unsigned PACE, bool OFFSETS>
+void last_tile(const Operands& o, std::size_t rows, const float* a, std::size_t first,
+               float* c) {
   if constexpr (R > 0) {
-    if (rows == R) return tile<R, COLS, PACE>(o, a, c);
-    last_tile<R - 1, COLS, PACE>(o, rows, a, c);
+    if (rows == R) return tile<R, COLS, PACE, OFFSETS>(o, a, first, c);
+    last_tile<R - 1, COLS, PACE, OFFSETS>(o, rows, a, first, c);
   }
 }
 
 // All m rows for COLS·W columns: tiles of 6 rows (8 for one vector's width), then one tile of
 // the rows left. 6 × 2 accumulators, 2 loads and a broadcast fit AVX2's 16 registers without
 // spilling; 6 × 4 and 4 loads fit AVX-512's 32.
-template <std::size_t COLS, unsigned PACE>
+template <std::size_t COLS, unsigned PACE, bool OFFSETS>
 void column_block(const Operands& o, std::size_t m, const float* a, float* c) {
   constexpr std::size_t ROWS = COLS == 1 ? 8 : 6;
+  // A's rows from row i: offsets from a, or from a row i's start.
+  auto rows_a = [&](std::size_t i) { return OFFSETS ? a : a + i * o.a_row; };
   std::size_t i = 0;
-  for (; i + ROWS <= m; i += ROWS) tile<ROWS, COLS, PACE>(o, a + i * o.a_row, c + i * o.ldc);
-  last_tile<ROWS - 1, COLS, PACE>(o, m - i, a + i * o.a_row, c + i * o.ldc);
+  for (; i + ROWS <= m; i += ROWS)
+    tile<ROWS, COLS, PACE, OFFSETS>(o, rows_a(i), i, c + i * o.ldc);
+  last_tile<ROWS - 1, COLS, PACE, OFFSETS>(o, m - i, rows_a(i), i, c + i * o.ldc);
 }
 
 // With 32 vector registers (AVX-512), blocks of four vectors' width first: A's values are then
@@ -117,13 +126,39 @@ constexpr std::size_t kWidestBlock = 2;
 #endif
 
 // All of C's columns: blocks of kWidestBlock vectors' width, then of two, then of one.
-template <unsigned PACE, class Columns>
+template <unsigned PACE, bool OFFSETS, class Columns>
 void column_blocks(std::size_t m, std::size_t n, const float* a, float* c, Columns columns) {
   std::size_t j = 0;
   if constexpr (kWidestBlock == 4)
-    for (; j + 4 * W <= n; j += 4 * W) column_block<4, PACE>(columns(j), m, a, c + j);
-  for (; j + 2 * W <= n; j += 2 * W) column_block<2, PACE>(columns(j), m, a, c + j);
-  if (j + W <= n) column_block<1, PACE>(columns(j), m, a, c + j);
+    for (; j + 4 * W <= n; j += 4 * W) column_block<4, PACE, OFFSETS>(columns(j), m, a, c + j);
+  for (; j + 2 * W <= n; j += 2 * W) column_block<2, PACE, OFFSETS>(columns(j), m, a, c + j);
+  if (j + W <= n) column_block<1, PACE, OFFSETS>(columns(j), m, a, c + j);
+}
+
+// Both forms of small_gemm; the second (OFFSETS) asks for `ahead` at one pace, every 2 steps
+// (its one caller's), which spares a third of its instantiations.
+template <bool OFFSETS>
+void product(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
+             const std::size_t* a_rows, std::size_t a_col, const float* b, std::size_t ldb,
+             float* c, std::size_t ldc, Write write, const float* row_bias, DepthRuns runs,
+             Ahead* ahead) {
+  const bool aligned = reinterpret_cast<std::uintptr_t>(c) % sizeof(Vec) == 0 && ldc % W == 0;
+  if (write == Write::stream && !aligned) write = Write::overwrite;
+  auto columns = [&](std::size_t j) {  // the operands of the column block from column j
+    return Operands{k,   a_row, a_col, a_rows, runs, b + j, ldb, ldc, write,
+                    row_bias ? row_bias + j : nullptr, ahead};
+  };
+  if (!ahead || !ahead->lines)
+    column_blocks<0, OFFSETS>(m, n, a, c, columns);
+  else if (OFFSETS || ahead->pace == Ahead::Pace::every_2_steps)
+    column_blocks<2, OFFSETS>(m, n, a, c, columns);
+  else if constexpr (!OFFSETS)
+    column_blocks<4, OFFSETS>(m, n, a, c, columns);
+#if defined(__SSE__)
+  // Streaming stores are weakly ordered: make them visible before whatever comes next (another
+  // thread reads C after the parallel loop's barrier).
+  if (write == Write::stream) _mm_sfence();
+#endif
 }
 
 }  // namespace
@@ -133,23 +168,14 @@ std::size_t small_gemm_width() { return W; }
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
                 Write write, const float* row_bias, DepthRuns runs, Ahead* ahead) {
-  const bool aligned = reinterpret_cast<std::uintptr_t>(c) % sizeof(Vec) == 0 && ldc % W == 0;
-  if (write == Write::stream && !aligned) write = Write::overwrite;
-  auto columns = [&](std::size_t j) {  // the operands of the column block from column j
-    return Operands{
-        k, a_row, a_col, runs, b + j, ldb, ldc, write, row_bias ? row_bias + j : nullptr, ahead};
-  };
-  if (!ahead || !ahead->lines)
-    column_blocks<0>(m, n, a, c, columns);
-  else if (ahead->pace == Ahead::Pace::every_2_steps)
-    column_blocks<2>(m, n, a, c, columns);
-  else
-    column_blocks<4>(m, n, a, c, columns);
-#if defined(__SSE__)
-  // Streaming stores are weakly ordered: make them visible before whatever comes next (another
-  // thread reads C after the parallel loop's barrier).
-  if (write == Write::stream) _mm_sfence();
-#endif
+  product<false>(m, n, k, a, a_row, nullptr, a_col, b, ldb, c, ldc, write, row_bias, runs,
+                 ahead);
+}
+
+void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a,
+                const std::size_t* a_rows, std::size_t a_col, const float* b, std::size_t ldb,
+                float* c, std::size_t ldc, Write write, Ahead* ahead) {
+  product<true>(m, n, k, a, 0, a_rows, a_col, b, ldb, c, ldc, write, nullptr, {}, ahead);
 }
 
 }  // namespace tessera

@@ -8,6 +8,7 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/blas.hpp"
 #include "core/fixed_length.hpp"
@@ -417,6 +418,24 @@ GradientRows position_gradient(const LcGeometry& g, const LocalShape& s, const f
   return rows;
 }
 
+// Position p's taps (K of them, no padding) as offsets from its lowest input `first`, in patch
+// order, in this thread's buffer: the rows of patch_pᵀ for small_gemm to read straight from x.
+// Gathering 28x28x1's patch (64 samples' runs of 3 floats) had cost as much as the product.
+struct TapOffsets {
+  std::size_t first;
+  const std::size_t* offsets;
+};
+TapOffsets tap_offsets(const LcEngine& e, std::size_t p, std::size_t K) {
+  thread_local std::vector<std::size_t> offsets;
+  if (offsets.size() < K) offsets.resize(K);
+  const auto runs = e.runs(p);
+  std::size_t first = runs.front().input;
+  for (const LcRun& r : runs) first = std::min<std::size_t>(first, r.input);
+  for (const LcRun& r : runs)
+    for (std::size_t t = 0; t < r.length; ++t) offsets[r.patch + t] = r.input - first + t;
+  return {first, offsets.data()};
+}
+
 // Implementation 1's kernel block of the position after p, for the products of p to fetch
 // (small_gemm's Ahead): without it the first tile of each position waited for its block from
 // DRAM. In-process A/B, p10, two runs in a fast and a slow phase of the VM: 30x30x64 → 32
@@ -542,6 +561,10 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
         for (const LcRun& r : e.runs(p))
           product(s, r.length, s.F, s.B, x + r.input, 1, s.n_in, grad, ld_grad,
                   w.rows(dkernel, p, r), w.ld(), s.dkernel_write, nullptr, &ahead);
+      } else if (s.small && !w.dense && e.taps(p).size() == s.K) {
+        const TapOffsets taps = tap_offsets(e, p, s.K);
+        small_gemm(s.K, s.F, s.B, x + taps.first, taps.offsets, s.n_in, grad, ld_grad,
+                   dkernel + p * s.K * s.F, s.F, s.dkernel_write, &ahead);
       } else {
         float* patch = scratch(0, s.B * s.K);
         gather_taps(e, p, x, batch, patch, s.K, false);

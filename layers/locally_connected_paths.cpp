@@ -438,6 +438,27 @@ TapOffsets tap_offsets(const LcEngine& e, std::size_t p, std::size_t K) {
   return {first, offsets.data()};
 }
 
+// dy_p (B, F) transposed into per-thread rows of padded(B) values, the padding zero: the rows
+// the input-gradient products by input (dx transposed) multiply.
+const float* transposed_gradient(const LocalShape& s, const float* grad, std::size_t ld_grad) {
+  const std::size_t B_padded = padded(s.B);
+  float* grad_t = scratch(3, s.F * B_padded);
+  if (B_padded > s.B) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
+  transpose(grad, s.B, s.F, ld_grad, grad_t, B_padded);
+  return grad_t;
+}
+
+// dx's rows by input += dpatch_pᵀ's rows (one of `ld` values per tap, in patch order).
+void add_tap_rows(const LcEngine& e, std::size_t p, const float* dpatch_t, std::size_t ld,
+                  std::size_t batch, const InputRows& dx) {
+  for (const LcRun& r : e.runs(p))
+    for (std::size_t t = 0; t < r.length; ++t) {  // a run's taps are consecutive inputs
+      const float* src = dpatch_t + (r.patch + t) * ld;
+      float* dst = dx.row(r.input + t);
+      for (std::size_t b = 0; b < batch; ++b) dst[b] += src[b];
+    }
+}
+
 // Implementation 1's kernel block of the position after p, for the products of p to fetch
 // (small_gemm's Ahead): without it the first tile of each position waited for its block from
 // DRAM. In-process A/B, p10, two runs in a fast and a slow phase of the VM: 30x30x64 → 32
@@ -583,9 +604,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     if (!dx) return;
     if (transposed) {
       const std::size_t B_padded = padded(batch);
-      float* grad_t = scratch(3, s.F * B_padded);
-      if (B_padded > batch) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
-      transpose(grad, batch, s.F, ld_grad, grad_t, B_padded);
+      const float* grad_t = transposed_gradient(s, grad, ld_grad);
       if (B_padded == batch && runs_of_their_own(e, p)) {
         for (const LcRun& r : e.runs(p))
           small_gemm(r.length, batch, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, batch,
@@ -599,17 +618,12 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       if (!w.dense)
         small_gemm(s.K, B_padded, s.F, w.data + p * s.K * s.F, s.F, 1, grad_t, B_padded, patch_t,
                    B_padded, Write::overwrite, nullptr, {}, &ahead);
-      for (const LcRun& r : e.runs(p)) {
-        if (w.dense)
+      else
+        for (const LcRun& r : e.runs(p))
           small_gemm(r.length, B_padded, s.F, w.rows(w.data, p, r), w.ld(), 1, grad_t, B_padded,
                      patch_t + r.patch * B_padded, B_padded, Write::overwrite, nullptr, {},
                      &ahead);
-        for (std::size_t t = 0; t < r.length; ++t) {  // a run's taps are consecutive inputs
-          const float* src = patch_t + (r.patch + t) * B_padded;
-          float* dst = dx_part.row(r.input + t);
-          for (std::size_t b = 0; b < batch; ++b) dst[b] += src[b];
-        }
-      }
+      add_tap_rows(e, p, patch_t, B_padded, batch, dx_part);
       return;
     }
     bool runs_aligned = s.small;

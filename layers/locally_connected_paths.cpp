@@ -676,8 +676,6 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
     if (p + 1 < s.P && s.y_write != Write::stream)
       prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
     const std::size_t T = e.taps(p).size();
-    float* patch = scratch(0, s.B * T);
-    gather_taps(e, p, x, batch, patch, T, true);
     float* vt = scratch(3, T * s.F);  // V_pᵀ (T, F)
     if (!e.geometry().channels_first) {
       // p's rows of values are consecutive, T apart: one transpose in 8x8 register blocks
@@ -690,18 +688,57 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
         for (std::size_t j = 0; j < T; ++j) vt[j * s.F + f] = row[j];
       }
     }
-    product(s, s.B, s.F, T, patch, T, 1, vt, s.F, out, s.P * s.F, s.y_write,
-            position_bias(e.geometry(), bias, p, scratch(1, s.F)), nullptr);
+    const float* row_bias = position_bias(e.geometry(), bias, p, scratch(1, s.F));
+    // Without padding taps the compact patch is implementation 1's: read straight from x
+    // where it is even runs, as implementation 1's forward reads it.
+    const auto even = T == s.K && s.small ? even_runs(e, p, s.K) : std::nullopt;
+    if (even) {
+      small_gemm(s.B, s.F, s.K, x + e.runs(p).front().input, s.n_in, 1, vt, s.F, out, s.P * s.F,
+                 s.y_write, row_bias, *even);
+      return;
+    }
+    float* patch = scratch(0, s.B * T);
+    gather_taps(e, p, x, batch, patch, T, true);
+    product(s, s.B, s.F, T, patch, T, 1, vt, s.F, out, s.P * s.F, s.y_write, row_bias, nullptr);
   });
+}
+
+// Whether implementation 3's backward takes implementation 1's transposed way (local_backward):
+// channels_last, so that a position's values are the rows of V_p (F, K) one after another, no
+// padding taps, and K not a multiple of the SIMD width, which its own products would pad
+// (28x28x1's 9 taps to 16: it took 1.9× implementation 1's time).
+bool sparse_by_input(const LcEngine& e, const LocalShape& s) {
+  if (e.geometry().channels_first || !s.small || padded(s.K) == s.K) return false;
+  for (std::size_t p = 0; p < s.P; ++p)
+    if (e.taps(p).size() != s.K) return false;
+  return true;
 }
 
 // dbias_p = Σ_b dy_p, dV_p = dy_pᵀ · patch_p, dx += scatter(dy_p · V_p); dy is (B, P, F).
 void sparse_backward(const LcEngine& e, const float* x, const float* values, const float* dy,
                      std::size_t batch, float* dx, float* dvalues, float* dbias) {
   const LocalShape s = local_shape(e, batch);
-  PositionChunks(e, batch, dx).run([&](std::size_t p, const InputRows& dx_part) {
+  const bool by_input = sparse_by_input(e, s);
+  PositionChunks(e, batch, dx, by_input).run([&](std::size_t p, const InputRows& dx_part) {
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const auto [grad, ld_grad] = position_gradient(e.geometry(), s, dy, p, dbias);
+    if (by_input) {  // V_p's block read transposed as W_p, dV_p written as dW_pᵀ
+      if (dvalues) {
+        const TapOffsets taps = tap_offsets(e, p, s.K);
+        float* dw = scratch(2, s.K * s.F);
+        small_gemm(s.K, s.F, s.B, x + taps.first, taps.offsets, s.n_in, grad, ld_grad, dw, s.F,
+                   Write::overwrite);
+        transpose(dw, s.K, s.F, s.F, sparse_row(e, dvalues, p, 0), s.K);
+      }
+      if (!dx) return;
+      const std::size_t B_padded = padded(batch);
+      float* dpatch_t = scratch(0, s.K * B_padded);
+      small_gemm(s.K, B_padded, s.F, sparse_row(e, values, p, 0), 1, s.K,
+                 transposed_gradient(s, grad, ld_grad), B_padded, dpatch_t, B_padded,
+                 Write::overwrite);
+      add_tap_rows(e, p, dpatch_t, B_padded, batch, dx_part);
+      return;
+    }
     const std::size_t T = e.taps(p).size(), T_padded = padded(T);
     float* block = scratch(3, s.F * T_padded);  // dV_p, then V_p, rows padded with zeros
     if (dvalues) {

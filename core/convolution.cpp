@@ -56,6 +56,21 @@ std::size_t chunk_rows_for(const Im2colSpec& spec, std::size_t K) {
   return std::max<std::size_t>(1, (std::size_t(128) << 10) / std::max<std::size_t>(row_bytes, 1));
 }
 
+// Whether small_gemm can read the windows of these output rows straight from a sample of x
+// instead of their im2col copy: each window is then kernel_h runs of kernel_w·C inputs (depth
+// runs dilation_h input rows apart) and consecutive windows stride_w·C inputs apart, which needs
+// dilation_w 1 and no tap of the rows in the padding. Zen 5, in-process A/B, p10: forward
+// 32x32x3 → 64 −27%, 28x28x1 → 32 −32%, 30x30x64 → 32 −10%; fwd+bwd −4 to −7%.
+bool in_place(const ConvShape& s, const Im2colSpec& spec, OutputRows rows) {
+  if (spec.dilation_w != 1 || spec.pad_left != 0 ||
+      (spec.out_w - 1) * spec.stride_w + spec.kernel_w > s.W)
+    return false;
+  const std::size_t top = rows.first * spec.stride_h,
+                    bottom = (rows.first + rows.count - 1) * spec.stride_h +
+                             (spec.kernel_h - 1) * spec.dilation_h;
+  return top >= spec.pad_top && bottom - spec.pad_top < s.H;
+}
+
 // Calls body(rows, windows, first window) for each chunk of output rows of a sample.
 template <class Body>
 void for_each_chunk(const ConvShape& s, const Im2colSpec& spec, Body body) {
@@ -89,16 +104,25 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
   for_each_sample(s.B, false, [&](std::size_t b, int) {
     float* cols = patches_of(s.chunk_rows * spec.out_w * s.K);
     for_each_chunk(s, spec, [&](OutputRows rows, std::size_t n, std::size_t first) {
-      im2col_sample(xd + b * s.H * s.W * s.C, s.H, s.W, s.C, spec, cols, rows);
       float* out = yd + (b * s.P + first) * F;
-      if (s.small(F)) {
-        small_gemm(n, F, s.K, cols, s.K, 1, w, F, out, F, Write::overwrite, bd);
+      if (s.small(F) && in_place(s, spec, rows)) {
+        for (std::size_t r = 0; r < rows.count; ++r) {  // an output row's windows, read from x
+          const std::size_t top = (rows.first + r) * spec.stride_h - spec.pad_top;
+          small_gemm(spec.out_w, F, s.K, xd + (b * s.H + top) * s.W * s.C,
+                     spec.stride_w * s.C, 1, w, F, out + r * spec.out_w * F, F,
+                     Write::overwrite, bd, DepthRuns{spec.kernel_h, spec.dilation_h * s.W * s.C});
+        }
       } else {
-        blas::sgemm(false, false, int(n), int(F), int(s.K), 1.0f, cols, int(s.K), w, int(F),
-                    0.0f, out, int(F));
-        if (bd)
-          for (std::size_t p = 0; p < n; ++p)
-            for (std::size_t f = 0; f < F; ++f) out[p * F + f] += bd[f];
+        im2col_sample(xd + b * s.H * s.W * s.C, s.H, s.W, s.C, spec, cols, rows);
+        if (s.small(F)) {
+          small_gemm(n, F, s.K, cols, s.K, 1, w, F, out, F, Write::overwrite, bd);
+        } else {
+          blas::sgemm(false, false, int(n), int(F), int(s.K), 1.0f, cols, int(s.K), w, int(F),
+                      0.0f, out, int(F));
+          if (bd)
+            for (std::size_t p = 0; p < n; ++p)
+              for (std::size_t f = 0; f < F; ++f) out[p * F + f] += bd[f];
+        }
       }
       if (relu) relu_forward(out, out, long(n * F));
     });

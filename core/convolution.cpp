@@ -147,6 +147,15 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
       wt = Tensor::from_shape({s.F * s.K});
       transpose(w, s.K, s.F, s.F, wt.data(), s.K);
     }
+    // The weight gradient's patches read straight from x, as the forward's (in_place): a row of
+    // A per tap, at its offset in a window; the depth runs an output row of windows at a time
+    // (Zen 5, in-process A/B, fwd+bwd p10: 32x32x3 → 64 −8%, 28x28x1 → 32 −17%, 30x30x64 → 32
+    // −5%).
+    std::vector<std::size_t> taps;
+    if (dkernel.data() && s.small(s.F) && spec.dilation_w == 1)
+      for (std::size_t i = 0; i < spec.kernel_h; ++i)
+        for (std::size_t j = 0; j < spec.kernel_w * s.C; ++j)
+          taps.push_back(i * spec.dilation_h * s.W * s.C + j);
     for_each_sample(s.B, true, [&](std::size_t b, int thread) {
       float* grad = dy + b * s.P * s.F;
       // The node's gradient is spent after this closure: the relu' factor goes into it.
@@ -160,7 +169,12 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
       // a whole sample at once.
       for_each_chunk(s, spec, [&](OutputRows rows, std::size_t n, std::size_t first) {
         const float* g = grad + first * s.F;
-        if (dkernel.data()) {
+        if (!taps.empty() && in_place(s, spec, rows)) {
+          const std::size_t top = rows.first * spec.stride_h - spec.pad_top;
+          small_gemm(s.K, s.F, n, xd + (b * s.H + top) * s.W * s.C, taps.data(),
+                     spec.stride_w * s.C, g, s.F, dw, s.F, Write::accumulate,
+                     DepthRuns{rows.count, spec.stride_h * s.W * s.C});
+        } else if (dkernel.data()) {
           im2col_sample(xd + b * s.H * s.W * s.C, s.H, s.W, s.C, spec, cols, rows);
           if (s.small(s.F))
             small_gemm(s.K, s.F, n, cols, 1, s.K, g, s.F, dw, s.F, Write::accumulate);

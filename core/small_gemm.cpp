@@ -174,8 +174,8 @@ void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std
 
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a,
                 const std::size_t* a_rows, std::size_t a_col, const float* b, std::size_t ldb,
-                float* c, std::size_t ldc, Write write, Ahead* ahead) {
-  product<true>(m, n, k, a, 0, a_rows, a_col, b, ldb, c, ldc, write, nullptr, {}, ahead);
+                float* c, std::size_t ldc, Write write, DepthRuns runs, Ahead* ahead) {
+  product<true>(m, n, k, a, 0, a_rows, a_col, b, ldb, c, ldc, write, nullptr, runs, ahead);
 }
 
 }  // namespace tessera

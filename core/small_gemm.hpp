@@ -97,12 +97,13 @@ void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std
                 Write write, const float* row_bias = nullptr, DepthRuns runs = {},
                 Ahead* ahead = nullptr);
 
-// The same product with A's rows at any offsets from a: A[i][d] is a[a_rows[i] + d·a_col] (a
-// patch's taps read as rows straight from the input, where a gathered copy would cost as much
-// as the product).
+// The same product with A's rows at any offsets from a: A[i][d] is a[a_rows[i] + d·a_col], or
+// with depth runs a[a_rows[i] + (d mod L)·a_col + (d div L)·runs.stride] (a patch's taps read
+// as rows straight from the input, where a gathered copy would cost as much as the product).
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a,
                 const std::size_t* a_rows, std::size_t a_col, const float* b, std::size_t ldb,
-                float* c, std::size_t ldc, Write write, Ahead* ahead = nullptr);
+                float* c, std::size_t ldc, Write write, DepthRuns runs = {},
+                Ahead* ahead = nullptr);
 
 // The column granularity of small_gemm: the SIMD width in floats.
 std::size_t small_gemm_width();

@@ -588,7 +588,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
       } else if (s.small && !w.dense && e.taps(p).size() == s.K) {
         const TapOffsets taps = tap_offsets(e, p, s.K);
         small_gemm(s.K, s.F, s.B, x + taps.first, taps.offsets, s.n_in, grad, ld_grad,
-                   dkernel + p * s.K * s.F, s.F, s.dkernel_write, &ahead);
+                   dkernel + p * s.K * s.F, s.F, s.dkernel_write, {}, &ahead);
       } else {
         float* patch = scratch(0, s.B * s.K);
         gather_taps(e, p, x, batch, patch, s.K, false);

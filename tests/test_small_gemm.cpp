@@ -80,34 +80,40 @@ TEST(SmallGemm, ReadsADepthInRuns) {
 }
 
 // A's rows at any offsets (a patch's taps read from the input as rows, samples n_in apart as the
-// depth): every last tile's size, rows out of order, C written and added to, with
-// and without fetching meanwhile (that form asks at one pace, every 2 steps).
+// depth): every last tile's size, rows out of order, C written and added to, the depth plain
+// or in runs (a convolution's output rows of windows), with and without fetching meanwhile
+// (that form asks at one pace, every 2 steps).
 TEST(SmallGemm, ReadsARowsAtOffsets) {
-  const std::size_t w = small_gemm_width(), k = 19, a_col = 50;
+  const std::size_t w = small_gemm_width(), k = 18, a_col = 50, stride = 310;
   Generator gen(14);
-  const Tensor a = gen.uniform({k * a_col}, -1, 1);
+  const Tensor a = gen.uniform({40 + 5 * a_col + 2 * stride}, -1, 1);
   std::vector<char> region(64 * 1000);
   for (std::size_t m : {1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 27})
     for (std::size_t n : {w, 2 * w, 4 * w, 7 * w})
       for (Write write : {Write::overwrite, Write::accumulate})
-        for (bool fetching : {false, true}) {
-          std::vector<std::size_t> rows(m);
-          for (std::size_t i = 0; i < m; ++i) rows[i] = (i * 17 + 3) % 40;
-          const Tensor b = gen.uniform({k * n}, -1, 1), c0 = gen.uniform({m * n}, -1, 1);
-          Tensor c = c0;
-          Ahead ahead = Ahead{region.data(), 1000}.paced(Ahead::Pace::every_2_steps);
-          small_gemm(m, n, k, a.data(), rows.data(), a_col, b.data(), n, c.data(), n, write,
-                     fetching ? &ahead : nullptr);
-          if (fetching) EXPECT_LT(ahead.lines, 1000u);  // it asked for some on the way
-          for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) {
-              float expected = write == Write::accumulate ? c0(i * n + j) : 0.0f;
-              for (std::size_t d = 0; d < k; ++d) expected += a(rows[i] + d * a_col) * b(d * n + j);
-              ASSERT_NEAR(c(i * n + j), expected, 1e-4f)
-                  << "m " << m << " n " << n << " write " << int(write) << " fetching "
-                  << fetching << " at " << i << "," << j;
-            }
-        }
+        for (std::size_t runs : {1, 3})
+          for (bool fetching : {false, true}) {
+            std::vector<std::size_t> rows(m);
+            for (std::size_t i = 0; i < m; ++i) rows[i] = (i * 17 + 3) % 40;
+            const Tensor b = gen.uniform({k * n}, -1, 1), c0 = gen.uniform({m * n}, -1, 1);
+            Tensor c = c0;
+            Ahead ahead = Ahead{region.data(), 1000}.paced(Ahead::Pace::every_2_steps);
+            small_gemm(m, n, k, a.data(), rows.data(), a_col, b.data(), n, c.data(), n, write,
+                       DepthRuns{runs, stride}, fetching ? &ahead : nullptr);
+            if (fetching) EXPECT_LT(ahead.lines, 1000u);  // it asked for some on the way
+            const std::size_t length = k / runs;
+            for (std::size_t i = 0; i < m; ++i)
+              for (std::size_t j = 0; j < n; ++j) {
+                float expected = write == Write::accumulate ? c0(i * n + j) : 0.0f;
+                for (std::size_t d = 0; d < k; ++d) {
+                  const std::size_t at = rows[i] + (d % length) * a_col + (d / length) * stride;
+                  expected += a(at) * b(d * n + j);
+                }
+                ASSERT_NEAR(c(i * n + j), expected, 1e-4f)
+                    << "m " << m << " n " << n << " write " << int(write) << " runs " << runs
+                    << " fetching " << fetching << " at " << i << "," << j;
+              }
+          }
 }
 
 // What a product is given to fetch meanwhile (the next position's kernel block, or rows of the

@@ -138,36 +138,61 @@ TEST(Conv, Conv1DMatchesDirectConvolution) {
     for (const auto& padding : paddings(1)) expect_matches_naive(c, padding, gen);
 }
 
+// The gradients of a Conv2D layer (channels_last, relu) against those of the same convolution
+// written as im2col, a product and a sum.
+void expect_gradients_match_im2col(const ConvCase& c, const std::string& padding, std::size_t F,
+                                   Generator& gen) {
+  SCOPED_TRACE(padding + " " + std::to_string(F) + " filters");
+  LayerPtr layer = make_conv(c, F, padding, "channels_last", "relu");
+  layer->build(c.sample, gen);
+  Shape batch = c.sample;
+  batch.insert(batch.begin(), 2);
+  const Tensor x = gen.uniform(batch, -1, 1);
+  Variable x_conv(x, true), x_cols(x, true);
+  Variable kernel = layer->weights()[0].variable, bias = layer->weights()[1].variable;
+  Variable y = (*layer)(x_conv);
+  const Tensor seed = gen.normal(y.shape(), 0, 1);
+  y.backward(seed);
+  const Tensor dkernel = kernel.grad(), dbias = bias.grad();
+  kernel.zero_grad();
+  bias.zero_grad();
+  const Im2colSpec spec = make_im2col_spec(
+      c.sample[0], c.sample[1], std::size_t(c.kernel[0]), std::size_t(c.kernel[1]),
+      std::size_t(c.strides[0]), std::size_t(c.strides[1]), std::size_t(c.dilation[0]),
+      std::size_t(c.dilation[1]), padding);
+  const long K = c.kernel[0] * c.kernel[1] * long(c.sample[2]);
+  Variable product = matmul(im2col(x_cols, spec), reshape(kernel, {K, long(F)}));
+  Variable y_cols = relu(
+      add(reshape(product, {2, long(spec.out_h), long(spec.out_w), long(F)}), bias));
+  ASSERT_TRUE(xt::allclose(y.value(), y_cols.value(), 1e-5, 1e-5));
+  y_cols.backward(seed);
+  EXPECT_TRUE(xt::allclose(x_conv.grad(), x_cols.grad(), 1e-5, 1e-5));
+  EXPECT_TRUE(xt::allclose(dkernel, kernel.grad(), 1e-4, 1e-4));
+  EXPECT_TRUE(xt::allclose(dbias, bias.grad(), 1e-4, 1e-4));
+}
+
 // 64 channels under a 3x3 kernel: patches of 576 values, so each sample's patches are made and
 // multiplied a few output rows at a time (5 of 8 here, then 3). Outputs match the direct
-// convolution; gradients match those of the same convolution written as im2col, a product and
-// a sum, for the products of small_gemm (16 filters) and OpenBLAS (3).
+// convolution; gradients match the im2col formulation, for the products of small_gemm (16
+// filters) and OpenBLAS (3).
 TEST(Conv, LargePatchesRunInChunksOfOutputRows) {
   Generator gen(16);
   const ConvCase c{2, {10, 12, 64}, {3, 3}, {1, 1}, {1, 1}};
   for (const auto& padding : paddings(2)) expect_matches_naive(c, padding, gen);
-  for (const std::size_t F : {3, 16}) {
-    SCOPED_TRACE(std::to_string(F) + " filters");
-    LayerPtr layer = make_conv(c, F, "valid", "channels_last", "relu");
-    layer->build(c.sample, gen);
-    const Tensor x = gen.uniform({2, 10, 12, 64}, -1, 1);
-    Variable x_conv(x, true), x_cols(x, true);
-    Variable kernel = layer->weights()[0].variable, bias = layer->weights()[1].variable;
-    Variable y = (*layer)(x_conv);
-    const Tensor seed = gen.normal(y.shape(), 0, 1);
-    y.backward(seed);
-    const Tensor dkernel = kernel.grad(), dbias = bias.grad();
-    kernel.zero_grad();
-    bias.zero_grad();
-    const Im2colSpec spec = make_im2col_spec(10, 12, 3, 3, 1, 1, 1, 1, "valid");
-    Variable product = matmul(im2col(x_cols, spec), reshape(kernel, {576, long(F)}));
-    Variable y_cols = relu(add(reshape(product, {2, 8, 10, long(F)}), bias));
-    ASSERT_TRUE(xt::allclose(y.value(), y_cols.value(), 1e-5, 1e-5));
-    y_cols.backward(seed);
-    EXPECT_TRUE(xt::allclose(x_conv.grad(), x_cols.grad(), 1e-5, 1e-5));
-    EXPECT_TRUE(xt::allclose(dkernel, kernel.grad(), 1e-4, 1e-4));
-    EXPECT_TRUE(xt::allclose(dbias, bias.grad(), 1e-4, 1e-4));
-  }
+  for (const std::size_t F : {3, 16}) expect_gradients_match_im2col(c, "valid", F, gen);
+}
+
+// Patches of 9 or 27 values (not a multiple of the SIMD width) with stride_w 1: the input
+// gradient is computed channels first (add_input_gradient_by_channel), its taps' rows clipped
+// at the padding; with 16 filters the forward and the weight gradient read x in place where
+// no tap is padding. Strides and dilation along the rows move the rows the taps add to.
+TEST(Conv, InputGradientByChannelMatchesIm2col) {
+  Generator gen(17);
+  for (const ConvCase& c : {ConvCase{2, {9, 10, 3}, {3, 3}, {1, 1}, {1, 1}},
+                            ConvCase{2, {11, 9, 1}, {3, 3}, {2, 1}, {2, 1}},
+                            ConvCase{2, {8, 7, 2}, {2, 3}, {3, 1}, {1, 1}}})
+    for (const auto& padding : paddings(2))
+      for (const std::size_t F : {3, 16}) expect_gradients_match_im2col(c, padding, F, gen);
 }
 
 TEST(Conv, CausalOutputOnlySeesThePast) {

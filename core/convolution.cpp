@@ -61,7 +61,7 @@ std::size_t chunk_rows_for(const Im2colSpec& spec, std::size_t K) {
 // runs dilation_h input rows apart) and consecutive windows stride_w·C inputs apart, which needs
 // dilation_w 1 and no tap of the rows in the padding. Zen 5, in-process A/B, p10: forward
 // 32x32x3 → 64 −27%, 28x28x1 → 32 −32%, 30x30x64 → 32 −10%; fwd+bwd −4 to −7%.
-bool in_place(const ConvShape& s, const Im2colSpec& spec, OutputRows rows) {
+bool windows_in_place(const ConvShape& s, const Im2colSpec& spec, OutputRows rows) {
   if (spec.dilation_w != 1 || spec.pad_left != 0 ||
       (spec.out_w - 1) * spec.stride_w + spec.kernel_w > s.W)
     return false;
@@ -138,7 +138,7 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
     float* cols = patches_of(s.chunk_rows * spec.out_w * s.K);
     for_each_chunk(s, spec, [&](OutputRows rows, std::size_t n, std::size_t first) {
       float* out = yd + (b * s.P + first) * F;
-      if (s.small(F) && in_place(s, spec, rows)) {
+      if (s.small(F) && windows_in_place(s, spec, rows)) {
         for (std::size_t r = 0; r < rows.count; ++r) {  // an output row's windows, read from x
           const std::size_t top = (rows.first + r) * spec.stride_h - spec.pad_top;
           small_gemm(spec.out_w, F, s.K, xd + (b * s.H + top) * s.W * s.C,
@@ -182,10 +182,10 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
       wt = Tensor::from_shape({s.F * s.K});
       transpose(w, s.K, s.F, s.F, wt.data(), s.K);
     }
-    // The weight gradient's patches read straight from x, as the forward's (in_place): a row of
-    // A per tap, at its offset in a window; the depth runs an output row of windows at a time
-    // (Zen 5, in-process A/B, fwd+bwd p10: 32x32x3 → 64 −8%, 28x28x1 → 32 −17%, 30x30x64 → 32
-    // −5%).
+    // The weight gradient's patches read straight from x, as the forward's (windows_in_place): a
+    // row of A per tap, at its offset in a window; the depth runs an output row of windows at a
+    // time (Zen 5, in-process A/B, fwd+bwd p10: 32x32x3 → 64 −8%, 28x28x1 → 32 −17%, 30x30x64
+    // → 32 −5%).
     std::vector<std::size_t> taps;
     if (dkernel.data() && s.small(s.F) && spec.dilation_w == 1)
       for (std::size_t i = 0; i < spec.kernel_h; ++i)
@@ -206,7 +206,7 @@ Variable convolution(const Variable& x, const Variable& kernel, const Variable* 
       // a whole sample at once.
       for_each_chunk(s, spec, [&](OutputRows rows, std::size_t n, std::size_t first) {
         const float* g = grad + first * s.F;
-        if (!taps.empty() && in_place(s, spec, rows)) {
+        if (!taps.empty() && windows_in_place(s, spec, rows)) {
           const std::size_t top = rows.first * spec.stride_h - spec.pad_top;
           small_gemm(s.K, s.F, n, xd + (b * s.H + top) * s.W * s.C, taps.data(),
                      spec.stride_w * s.C, g, s.F, dw, s.F, Write::accumulate,

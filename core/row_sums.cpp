@@ -6,13 +6,15 @@ namespace tessera {
 
 namespace {
 
-using Vec = xsimd::batch<float>;
-constexpr std::size_t W = Vec::size;
+// The SIMD names are the functions' own: the sanitizer build compiles the library in unity
+// batches, where a file-level Vec or W would meet small_gemm.cpp's.
 
 // Columns [0, V·W) of the rows: partial sums of rows i, i + 1, i + 2 and i + 3 apart, so that
 // the additions of consecutive rows do not wait for each other.
 template <std::size_t V>
 void sum_vectors(const float* src, std::size_t rows, std::size_t ld, float* out, bool accumulate) {
+  using Vec = xsimd::batch<float>;
+  constexpr std::size_t W = Vec::size;
   Vec part[4][V];
   for (auto& p : part)
     for (auto& v : p) v = Vec(0.0f);
@@ -34,6 +36,7 @@ void sum_vectors(const float* src, std::size_t rows, std::size_t ld, float* out,
 
 void sum_rows(const float* src, std::size_t rows, std::size_t cols, std::size_t ld, float* out,
               bool accumulate) {
+  constexpr std::size_t W = xsimd::batch<float>::size;
   std::size_t j = 0;
   for (; j + 2 * W <= cols; j += 2 * W) sum_vectors<2>(src + j, rows, ld, out + j, accumulate);
   if (j + W <= cols) {

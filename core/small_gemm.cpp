@@ -138,10 +138,10 @@ void column_blocks(std::size_t m, std::size_t n, const float* a, float* c, Colum
 // Both forms of small_gemm; the second (OFFSETS) asks for `ahead` at one pace, every 2 steps
 // (its one caller's), which spares a third of its instantiations.
 template <bool OFFSETS>
-void product(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
-             const std::size_t* a_rows, std::size_t a_col, const float* b, std::size_t ldb,
-             float* c, std::size_t ldc, Write write, const float* row_bias, DepthRuns runs,
-             Ahead* ahead) {
+void blocked_product(std::size_t m, std::size_t n, std::size_t k, const float* a,
+                     std::size_t a_row, const std::size_t* a_rows, std::size_t a_col,
+                     const float* b, std::size_t ldb, float* c, std::size_t ldc, Write write,
+                     const float* row_bias, DepthRuns runs, Ahead* ahead) {
   const bool aligned = reinterpret_cast<std::uintptr_t>(c) % sizeof(Vec) == 0 && ldc % W == 0;
   if (write == Write::stream && !aligned) write = Write::overwrite;
   auto columns = [&](std::size_t j) {  // the operands of the column block from column j
@@ -168,14 +168,15 @@ std::size_t small_gemm_width() { return W; }
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
                 Write write, const float* row_bias, DepthRuns runs, Ahead* ahead) {
-  product<false>(m, n, k, a, a_row, nullptr, a_col, b, ldb, c, ldc, write, row_bias, runs,
-                 ahead);
+  blocked_product<false>(m, n, k, a, a_row, nullptr, a_col, b, ldb, c, ldc, write, row_bias,
+                         runs, ahead);
 }
 
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a,
                 const std::size_t* a_rows, std::size_t a_col, const float* b, std::size_t ldb,
                 float* c, std::size_t ldc, Write write, DepthRuns runs, Ahead* ahead) {
-  product<true>(m, n, k, a, 0, a_rows, a_col, b, ldb, c, ldc, write, nullptr, runs, ahead);
+  blocked_product<true>(m, n, k, a, 0, a_rows, a_col, b, ldb, c, ldc, write, nullptr, runs,
+                        ahead);
 }
 
 }  // namespace tessera

@@ -79,9 +79,9 @@ void run_case(benchmark::State& state, LayerBenchSpec spec) {
   state.counters["now_bound_ms"] = now.bound_seconds * 1e3;
   state.counters["now_of_bound"] = benchmark::Counter(
       now.bound_seconds * double(state.iterations()), benchmark::Counter::kIsRate);
-  state.SetLabel(bench.label() + (spec.layer.rfind("lc", 0) == 0
-                                      ? " [auto -> " + std::to_string(bench.path().path) + "]"
-                                      : ""));
+  const bool chosen = spec.layer.rfind("lc", 0) == 0 && spec.implementation == "auto";
+  state.SetLabel(bench.label() +
+                 (chosen ? " [auto -> " + std::to_string(bench.path().path) + "]" : ""));
 }
 
 void register_case(const std::string& name, const LayerBenchSpec& spec) {

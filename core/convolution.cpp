@@ -80,7 +80,7 @@ bool windows_in_place(const ConvShape& s, const Im2colSpec& spec, OutputRows row
 // → 64 −11%).
 void add_input_gradient_by_channel(const ConvShape& s, const Im2colSpec& spec, const float* w,
                                    const float* g, OutputRows rows, std::size_t n, float* dx_t) {
-  const std::size_t width = small_gemm_width(), n_padded = (n + width - 1) / width * width;
+  const std::size_t n_padded = small_gemm_padded(n);
   float* g_t = thread_scratch(2, s.F * n_padded);
   if (n_padded > n)
     for (std::size_t f = 0; f < s.F; ++f)

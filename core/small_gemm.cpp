@@ -165,6 +165,8 @@ void blocked_product(std::size_t m, std::size_t n, std::size_t k, const float* a
 
 std::size_t small_gemm_width() { return W; }
 
+std::size_t small_gemm_padded(std::size_t n) { return (n + W - 1) / W * W; }
+
 void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
                 std::size_t a_col, const float* b, std::size_t ldb, float* c, std::size_t ldc,
                 Write write, const float* row_bias, DepthRuns runs, Ahead* ahead) {

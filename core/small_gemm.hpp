@@ -108,4 +108,7 @@ void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a,
 // The column granularity of small_gemm: the SIMD width in floats.
 std::size_t small_gemm_width();
 
+// n rounded up to a multiple of small_gemm_width(): a product's columns padded to it.
+std::size_t small_gemm_padded(std::size_t n);
+
 }  // namespace tessera

@@ -234,12 +234,6 @@ struct KernelBlocks {
   std::size_t ld() const { return dense ? n_out : F; }
 };
 
-// Rounded up to a multiple of small_gemm's SIMD width.
-std::size_t padded(std::size_t n) {
-  const std::size_t w = small_gemm_width();
-  return (n + w - 1) / w * w;
-}
-
 // Calls body(b, input, tap, length) for every sample b and run of position p: the run's first
 // input, its first tap in a patch row (at its patch index, or, `compact`, consecutive) and its
 // length. When the runs all have one length up to 16 it is a compile-time constant
@@ -438,10 +432,10 @@ TapOffsets tap_offsets(const LcEngine& e, std::size_t p, std::size_t K) {
   return {first, offsets.data()};
 }
 
-// dy_p (B, F) transposed into per-thread rows of padded(B) values, the padding zero: the rows
-// the input-gradient products by input (dx transposed) multiply.
+// dy_p (B, F) transposed into per-thread rows of small_gemm_padded(B) values, the padding
+// zero: the rows the input-gradient products by input (dx transposed) multiply.
 const float* transposed_gradient(const LocalShape& s, const float* grad, std::size_t ld_grad) {
-  const std::size_t B_padded = padded(s.B);
+  const std::size_t B_padded = small_gemm_padded(s.B);
   float* grad_t = scratch(3, s.F * B_padded);
   if (B_padded > s.B) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
   transpose(grad, s.B, s.F, ld_grad, grad_t, B_padded);
@@ -538,7 +532,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
   //   equal, +1.6%, so it keeps W_pᵀ). Runs of 9 (32x32x3) written each by a product of their
   //   own were 3% slower than one product over W_p and adding its rows.
   const bool transposed =
-      s.small && (padded(s.K) > s.K ||
+      s.small && (small_gemm_padded(s.K) > s.K ||
                   (batch % width == 0 && runs_of_their_own(e, 0) &&
                    s.K * s.F * s.P > batch * (s.F * s.P + s.n_in)));
   PositionChunks(e, batch, dx, transposed).run([&](std::size_t p, const InputRows& dx_part) {
@@ -603,7 +597,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     }
     if (!dx) return;
     if (transposed) {
-      const std::size_t B_padded = padded(batch);
+      const std::size_t B_padded = small_gemm_padded(batch);
       const float* grad_t = transposed_gradient(s, grad, ld_grad);
       if (B_padded == batch && runs_of_their_own(e, p)) {
         for (const LcRun& r : e.runs(p))
@@ -629,7 +623,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     bool runs_aligned = s.small;
     for (const LcRun& r : e.runs(p)) runs_aligned = runs_aligned && r.length % width == 0;
     // dpatch_p (B, K) = dy_p · W_pᵀ: W_pᵀ (F, K) copied with its rows padded to the SIMD width.
-    const std::size_t K_padded = s.small ? padded(s.K) : s.K;
+    const std::size_t K_padded = s.small ? small_gemm_padded(s.K) : s.K;
     float* wt = scratch(3, s.F * K_padded);
     if (e.taps(p).size() < s.K || K_padded > s.K) std::fill(wt, wt + s.F * K_padded, 0.0f);
     for (const LcRun& r : e.runs(p))
@@ -708,7 +702,7 @@ void sparse_forward(const LcEngine& e, const float* x, const float* values, cons
 // padding taps, and K not a multiple of the SIMD width, which its own products would pad
 // (28x28x1's 9 taps to 16: it took 1.9× implementation 1's time).
 bool sparse_by_input(const LcEngine& e, const LocalShape& s) {
-  if (e.geometry().channels_first || !s.small || padded(s.K) == s.K) return false;
+  if (e.geometry().channels_first || !s.small || small_gemm_padded(s.K) == s.K) return false;
   for (std::size_t p = 0; p < s.P; ++p)
     if (e.taps(p).size() != s.K) return false;
   return true;
@@ -731,7 +725,7 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
         transpose(dw, s.K, s.F, s.F, sparse_row(e, dvalues, p, 0), s.K);
       }
       if (!dx) return;
-      const std::size_t B_padded = padded(batch);
+      const std::size_t B_padded = small_gemm_padded(batch);
       float* dpatch_t = scratch(0, s.K * B_padded);
       small_gemm(s.K, B_padded, s.F, sparse_row(e, values, p, 0), 1, s.K,
                  transposed_gradient(s, grad, ld_grad), B_padded, dpatch_t, B_padded,
@@ -739,7 +733,7 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
       add_tap_rows(e, p, dpatch_t, B_padded, batch, dx_part);
       return;
     }
-    const std::size_t T = e.taps(p).size(), T_padded = padded(T);
+    const std::size_t T = e.taps(p).size(), T_padded = small_gemm_padded(T);
     float* block = scratch(3, s.F * T_padded);  // dV_p, then V_p, rows padded with zeros
     if (dvalues) {
       float* patch = scratch(0, s.B * T_padded);

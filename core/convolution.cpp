@@ -82,10 +82,7 @@ void add_input_gradient_by_channel(const ConvShape& s, const Im2colSpec& spec, c
                                    const float* g, OutputRows rows, std::size_t n, float* dx_t) {
   const std::size_t n_padded = small_gemm_padded(n);
   float* g_t = thread_scratch(2, s.F * n_padded);
-  if (n_padded > n)
-    for (std::size_t f = 0; f < s.F; ++f)
-      std::fill(g_t + f * n_padded + n, g_t + (f + 1) * n_padded, 0.0f);
-  transpose(g, n, s.F, s.F, g_t, n_padded);
+  transpose_zero_padded(g, n, s.F, s.F, g_t, n_padded);
   float* d_t = thread_scratch(3, s.K * n_padded);
   small_gemm(s.K, n_padded, s.F, w, s.F, 1, g_t, n_padded, d_t, n_padded, Write::overwrite);
   for (std::size_t k = 0; k < s.K; ++k) {

@@ -1,5 +1,7 @@
 #include "core/transpose.hpp"
 
+#include <algorithm>
+
 #ifdef __AVX__
 #include <immintrin.h>
 #endif
@@ -51,6 +53,14 @@ void transpose(const float* src, std::size_t rows, std::size_t cols, std::size_t
   }
 #endif
   transpose_scalar(src + i * ld_src, rows - i, cols, ld_src, dst + i, ld_dst);
+}
+
+void transpose_zero_padded(const float* src, std::size_t rows, std::size_t cols,
+                           std::size_t ld_src, float* dst, std::size_t ld_dst) {
+  if (ld_dst > rows)
+    for (std::size_t j = 0; j < cols; ++j)
+      std::fill(dst + j * ld_dst + rows, dst + (j + 1) * ld_dst, 0.0f);
+  transpose(src, rows, cols, ld_src, dst, ld_dst);
 }
 
 }  // namespace tessera

@@ -11,4 +11,9 @@ namespace tessera {
 void transpose(const float* src, std::size_t rows, std::size_t cols, std::size_t ld_src,
                float* dst, std::size_t ld_dst);
 
+// The same, with each of dst's rows zero from `rows` up to ld_dst: a product's operand padded to
+// its SIMD width (the transposed output gradients of LocallyConnected and Conv).
+void transpose_zero_padded(const float* src, std::size_t rows, std::size_t cols,
+                           std::size_t ld_src, float* dst, std::size_t ld_dst);
+
 }  // namespace tessera

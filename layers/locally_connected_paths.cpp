@@ -437,8 +437,7 @@ TapOffsets tap_offsets(const LcEngine& e, std::size_t p, std::size_t K) {
 const float* transposed_gradient(const LocalShape& s, const float* grad, std::size_t ld_grad) {
   const std::size_t B_padded = small_gemm_padded(s.B);
   float* grad_t = scratch(3, s.F * B_padded);
-  if (B_padded > s.B) std::fill(grad_t, grad_t + s.F * B_padded, 0.0f);
-  transpose(grad, s.B, s.F, ld_grad, grad_t, B_padded);
+  transpose_zero_padded(grad, s.B, s.F, ld_grad, grad_t, B_padded);
   return grad_t;
 }
 

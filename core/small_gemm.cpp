@@ -154,14 +154,15 @@ void blocked_product(std::size_t m, std::size_t n, std::size_t k, const float* a
     column_blocks<2, OFFSETS>(m, n, a, c, columns);
   else if constexpr (!OFFSETS)
     column_blocks<4, OFFSETS>(m, n, a, c, columns);
-#if defined(__SSE__)
-  // Streaming stores are weakly ordered: make them visible before whatever comes next (another
-  // thread reads C after the parallel loop's barrier).
-  if (write == Write::stream) _mm_sfence();
-#endif
 }
 
 }  // namespace
+
+void streaming_fence() {
+#if defined(__SSE__)
+  _mm_sfence();
+#endif
+}
 
 std::size_t small_gemm_width() { return W; }
 

@@ -39,16 +39,22 @@ std::size_t check_input(const Tensor& x, const LcGeometry& g, const char* op) {
 // speed for a while, and an even split then leaves the other core waiting); or serially when
 // there is too little work (≈ `flops` in all) to share: a parallel region costs microseconds,
 // more than a tiny layer's whole pass.
+// Each thread fences its streaming stores (Write::stream) when its items are done.
 template <class Body>
 void parallel_for(std::size_t n, double flops, Body body) {
   const int threads = omp_get_max_threads();
   if (threads < 2 || n < 2 || flops < 2e5) {
     for (std::size_t i = 0; i < n; ++i) body(i);
+    streaming_fence();
     return;
   }
   const long chunk = std::max(1L, long(n) / (16L * threads));
-#pragma omp parallel for schedule(dynamic, chunk)
-  for (long i = 0; i < long(n); ++i) body(std::size_t(i));
+#pragma omp parallel
+  {
+#pragma omp for schedule(dynamic, chunk) nowait
+    for (long i = 0; i < long(n); ++i) body(std::size_t(i));
+    streaming_fence();
+  }
 }
 
 // Zeroes n floats, split over the threads when there are many (30x30x64's 7.4 MB input

@@ -19,7 +19,10 @@ namespace {
 TEST(SmallGemm, MatchesTheDefinitionForEveryTileShape) {
   const std::size_t w = small_gemm_width();
   Generator gen(11);
-  for (std::size_t m : {1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 32})  // every size of a last tile
+  // Every size of a last tile, and of the two that share the last rows, up to AVX-512's tiles of
+  // 28 rows of one vector (14 of two, 6 of four): 29 rows are one of 15 and one of 14, 57 of two
+  // vectors 14 + 14 + 15 + 14.
+  for (std::size_t m : {1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 14, 15, 27, 28, 29, 32, 57})
     for (std::size_t n : {w, 2 * w, 3 * w, 4 * w, 7 * w})
       for (std::size_t k : {1, 5, 27})
         for (bool transposed : {false, true})
@@ -88,7 +91,7 @@ TEST(SmallGemm, ReadsARowsAtOffsets) {
   Generator gen(14);
   const Tensor a = gen.uniform({40 + 5 * a_col + 2 * stride}, -1, 1);
   std::vector<char> region(64 * 1000);
-  for (std::size_t m : {1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 27})
+  for (std::size_t m : {1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 14, 27, 29})
     for (std::size_t n : {w, 2 * w, 4 * w, 7 * w})
       for (Write write : {Write::overwrite, Write::accumulate})
         for (std::size_t runs : {1, 3})

@@ -209,6 +209,13 @@ void streaming_fence() {
 #endif
 }
 
+void copy_streaming(const float* src, std::size_t n, float* dst) {
+  std::size_t i = 0;
+  if (reinterpret_cast<std::uintptr_t>(dst) % sizeof(Vec) == 0)
+    for (; i + W <= n; i += W) store_streaming(dst + i, Vec::load_unaligned(src + i));
+  std::copy(src + i, src + n, dst + i);
+}
+
 std::size_t small_gemm_width() { return W; }
 
 std::size_t small_gemm_padded(std::size_t n) { return (n + W - 1) / W * W; }

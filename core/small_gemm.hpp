@@ -21,6 +21,11 @@ enum class Write { overwrite, accumulate, stream };
 // 32x32x3 −11%; fwd+bwd −7% and −6%).
 void streaming_fence();
 
+// dst[i] = src[i] for i < n, with streaming stores as Write::stream writes (dst aligned to the
+// SIMD width, else plain stores; streaming_fence() before other threads read it): a block
+// built in scratch and written out whole, too large to stay in cache.
+void copy_streaming(const float* src, std::size_t n, float* dst);
+
 // A's depth in `count` equal runs, each starting `stride` floats after the one before: a
 // product then reads a patch of kh rows of kw·C inputs straight from a channels_last input
 // (stride: one input row) instead of a gathered copy. One run is plain strided A.

@@ -70,8 +70,8 @@ void zero(float* data, std::size_t n) {
 }
 
 // Per-thread buffers of the per-position loops (core/gradient_buffer.hpp): 0 patch, 1 bias row,
-// 3 a kernel block (or output-gradient columns) in the layout a product needs, 4 a position's
-// output-gradient rows.
+// 2 a kernel-gradient block, 3 a kernel block (or output-gradient columns) in the layout a
+// product needs, 4 a position's output-gradient rows.
 float* scratch(int slot, std::size_t size) { return thread_scratch(slot, size); }
 
 // Rows of input gradients for the inputs from `first` on: per sample, sample b's input i at
@@ -470,6 +470,13 @@ Ahead next_kernel_block(const KernelBlocks& w, const LocalShape& s, std::size_t 
   return Ahead::span(w.data + (p + 1) * s.K * s.F, s.K * s.F * sizeof(float));
 }
 
+// Asks for all that is left of `ahead` at once when it goes out of scope: at the end of a
+// position, for the lines its products did not get to.
+struct AskRestAtEnd {
+  Ahead& ahead;
+  ~AskRestAtEnd() { ahead.ask_rest(); }
+};
+
 // Whether every run of taps of position p is long enough for a small_gemm product of its own
 // (the backward's, with the run's taps as rows): its tiles of 6 rows then leave little to a
 // short last tile. Runs of 3 or 9 taps were slower that way than one product over the whole
@@ -567,10 +574,7 @@ void local_backward(const LcEngine& e, const float* x, const KernelBlocks& w, co
     // What the products leave of it is asked for at once when the position is done: 28x28x1's
     // products (9 taps) ask for 96 of its 146 lines on the way (fwd+bwd −6% p10 and median in
     // a slow phase of the VM, equal in a fast one, in-process A/Bs; the other cases equal).
-    struct AskRest {
-      Ahead& ahead;
-      ~AskRest() { ahead.ask_rest(); }
-    } ask_rest{ahead};
+    const AskRestAtEnd ask_rest{ahead};
     if (dkernel) {
       // Runs of 16 taps and more read in place, a product each, without gathering the patch
       // (30x30x64 fwd+bwd −2.4 to −4.6%, 30x30x16 and 30x30x8 −1 to −1.5%, in-process A/B p10);
@@ -722,19 +726,33 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
     if (p + 1 < s.P) prefetch_rows(dy + (p + 1) * s.F, s.B, s.F, s.P * s.F, false);
     const auto [grad, ld_grad] = position_gradient(e.geometry(), s, dy, p, dbias);
     if (by_input) {  // V_p's block read transposed as W_p, dV_p written as dW_pᵀ
+      // As implementation 1's: the products fetch the next position's block meanwhile, and a
+      // large kernel gradient is streamed out (32x32x3 fwd+bwd −3.5% p10, in-process A/B).
+      Ahead ahead = p + 1 < s.P ? Ahead::span(sparse_row(e, values, p + 1, 0),
+                                              s.K * s.F * sizeof(float))
+                                      .paced(Ahead::Pace::every_2_steps)
+                                : Ahead{};
+      const AskRestAtEnd ask_rest{ahead};
       if (dvalues) {
         const TapOffsets taps = tap_offsets(e, p, s.K);
         float* dw = scratch(2, s.K * s.F);
         small_gemm(s.K, s.F, s.B, x + taps.first, taps.offsets, s.n_in, grad, ld_grad, dw, s.F,
-                   Write::overwrite);
-        transpose(dw, s.K, s.F, s.F, sparse_row(e, dvalues, p, 0), s.K);
+                   Write::overwrite, {}, &ahead);
+        float* dv = sparse_row(e, dvalues, p, 0);
+        if (s.dkernel_write == Write::stream) {  // transposed here, then streamed out whole
+          float* dv_here = scratch(0, s.K * s.F);
+          transpose(dw, s.K, s.F, s.F, dv_here, s.K);
+          copy_streaming(dv_here, s.K * s.F, dv);
+        } else {
+          transpose(dw, s.K, s.F, s.F, dv, s.K);
+        }
       }
       if (!dx) return;
       const std::size_t B_padded = small_gemm_padded(batch);
       float* dpatch_t = scratch(0, s.K * B_padded);
       small_gemm(s.K, B_padded, s.F, sparse_row(e, values, p, 0), 1, s.K,
                  transposed_gradient(s, grad, ld_grad), B_padded, dpatch_t, B_padded,
-                 Write::overwrite);
+                 Write::overwrite, nullptr, {}, &ahead);
       add_tap_rows(e, p, dpatch_t, B_padded, batch, dx_part);
       return;
     }

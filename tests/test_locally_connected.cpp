@@ -290,9 +290,10 @@ TEST(LocallyConnected, ThreePathsAgreeWhenThreaded) {
 
 TEST(LocallyConnected, StreamedOutputsAndKernelGradientsAgree) {
   // Outputs and kernel gradients over 2 MiB are written with streaming stores (paths 1 and 3
-  // for the output, path 1 for the kernel gradient): 2.0 and 2.1 MiB each here, the first
-  // case's patches read in place (one run each), the second's gathered. Path 2's dense kernels
-  // would take 0.5 and 0.14 GB.
+  // for the output; for the kernel gradient path 1, and path 3 where it reads its block
+  // transposed, the second case): 2.0 and 2.1 MiB each here, the first case's patches read in
+  // place (one run each), the second's gathered. Path 2's dense kernels would take 0.5 and
+  // 0.14 GB.
   expect_paths_agree({1, {700}, 8, 32, {3}, {1}, "valid", "channels_last"}, 24, {1, 3});
   expect_paths_agree({2, {24, 24}, 4, 32, {3, 3}, {1, 1}, "valid", "channels_last"}, 36, {1, 3});
 }

@@ -203,3 +203,21 @@ TEST(GradientBuffer, ThreadScratchIsCacheLineAligned) {
 }
 
 }  // namespace
+
+// copy_streaming copies every value, to an aligned destination (streamed, then a plain tail) and
+// to an unaligned one (plain stores), and nothing past n.
+TEST(SmallGemm, CopyStreamingCopiesEveryValue) {
+  const std::size_t w = small_gemm_width();
+  for (std::size_t n : {std::size_t(1), w - 1, w, 3 * w + 5, std::size_t(1728)})
+    for (std::size_t shift : {0, 1}) {
+      std::vector<float> src(n);
+      for (std::size_t i = 0; i < n; ++i) src[i] = float(i) + 0.5f;
+      Tensor dst = Tensor::from_shape({n + 2 * w});  // 64-byte aligned storage
+      for (std::size_t i = 0; i < dst.size(); ++i) dst(i) = -1.0f;
+      copy_streaming(src.data(), n, dst.data() + shift);
+      streaming_fence();
+      for (std::size_t i = 0; i < dst.size(); ++i)
+        ASSERT_EQ(dst(i), i >= shift && i < shift + n ? src[i - shift] : -1.0f)
+            << "n " << n << " shift " << shift << " at " << i;
+    }
+}

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <type_traits>
-#include <utility>
 #if defined(__SSE__)
 #include <immintrin.h>
 #endif
@@ -13,6 +11,17 @@
 namespace tessera {
 
 namespace {
+
+// A tile's loops over its rows and over its columns unrolled (see tile); not under
+// AddressSanitizer, where GCC 12 then took over 5 minutes to compile this file instrumented (1
+// minute without). Undefined at the end of the file (unity builds share macros).
+#if defined(__SANITIZE_ADDRESS__)
+#define TESSERA_UNROLL_ROWS
+#define TESSERA_UNROLL_COLUMNS
+#else
+#define TESSERA_UNROLL_ROWS _Pragma("GCC unroll 28")
+#define TESSERA_UNROLL_COLUMNS _Pragma("GCC unroll 4")
+#endif
 
 using Vec = xsimd::batch<float>;
 constexpr std::size_t W = Vec::size;
@@ -45,18 +54,6 @@ struct Operands {
   Ahead* ahead;
 };
 
-// Calls f(std::integral_constant<std::size_t, I>{}) for I = 0 … N − 1, unrolled in the source: a
-// tile's accumulators are then indexed by constants from the start, and GCC keeps them in
-// registers; with plain loops over the rows and columns it initialised and stored them through
-// a copy on the stack, ~100 cycles a tile (Zen 5, a 6 × 4 tile over depth 1: 36 → 11 ns; over
-// depth 64: 271 → 239 ns).
-template <std::size_t N, class F>
-[[gnu::always_inline]] inline void unrolled(F&& f) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) __attribute__((always_inline)) {
-    (f(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<N>{});
-}
-
 // One tile of ROWS rows and COLS·W columns, kept in registers over the whole depth: rows of A
 // from a, or, OFFSETS, at o.a_rows[first …] from it; of C from c. PACE: asks for o.ahead's
 // lines on the way, one every PACE depth steps (0: none; separate instantiations: the test in
@@ -67,13 +64,18 @@ void tile(const Operands& o, const float* a, std::size_t first, float* c) {
   [[maybe_unused]] std::size_t row[ROWS];
   if constexpr (OFFSETS)
     for (std::size_t i = 0; i < ROWS; ++i) row[i] = o.a_rows[first + i];
+  // The loops over rows and columns unrolled (GCC unrolls them by itself only later): the
+  // accumulators are then indexed by constants from the start and stay in registers. Left as
+  // loops, GCC initialised and stored them through a copy on the stack, ~100 cycles a tile
+  // (Zen 5, a 6 × 4 tile over depth 1: 55 → 15 ns; over depth 64: 306 → 242 ns).
   Vec acc[ROWS][COLS];
-  unrolled<ROWS * COLS>([&](auto n) __attribute__((always_inline)) {
-    constexpr std::size_t i = n / COLS, j = n % COLS;
-    acc[i][j] = o.write == Write::accumulate ? Vec::load_unaligned(c + i * o.ldc + j * W)
-                : o.row_bias                 ? Vec::load_unaligned(o.row_bias + j * W)
-                                             : Vec(0.0f);
-  });
+  TESSERA_UNROLL_ROWS
+  for (std::size_t i = 0; i < ROWS; ++i)
+    TESSERA_UNROLL_COLUMNS
+    for (std::size_t j = 0; j < COLS; ++j)
+      acc[i][j] = o.write == Write::accumulate ? Vec::load_unaligned(c + i * o.ldc + j * W)
+                  : o.row_bias                 ? Vec::load_unaligned(o.row_bias + j * W)
+                                               : Vec(0.0f);
   // acc += A's rows over `depth` columns from a_d, B's rows from b (advanced past them)
   const float* b = o.b;
   Ahead ahead = PACE ? *o.ahead : Ahead{};
@@ -90,15 +92,14 @@ void tile(const Operands& o, const float* a, std::size_t first, float* c) {
           ahead.step();
         }
       Vec bv[COLS];
-      unrolled<COLS>([&](auto j) __attribute__((always_inline)) {
-        bv[j] = Vec::load_unaligned(b + j * W);
-      });
-      unrolled<ROWS>([&](auto i) __attribute__((always_inline)) {
+      TESSERA_UNROLL_COLUMNS
+      for (std::size_t j = 0; j < COLS; ++j) bv[j] = Vec::load_unaligned(b + j * W);
+      TESSERA_UNROLL_ROWS
+      for (std::size_t i = 0; i < ROWS; ++i) {
         const Vec s(OFFSETS ? a_d[row[i]] : a_d[i * o.a_row]);
-        unrolled<COLS>([&](auto j) __attribute__((always_inline)) {
-          acc[i][j] = xsimd::fma(s, bv[j], acc[i][j]);
-        });
-      });
+        TESSERA_UNROLL_COLUMNS
+        for (std::size_t j = 0; j < COLS; ++j) acc[i][j] = xsimd::fma(s, bv[j], acc[i][j]);
+      }
     }
   };
   if (o.runs.count == 1) {  // the plain loop: as a run of runs it made products 2–10% slower
@@ -107,13 +108,15 @@ void tile(const Operands& o, const float* a, std::size_t first, float* c) {
     for (std::size_t r = 0; r < o.runs.count; ++r) run(a + r * o.runs.stride, o.k / o.runs.count);
   }
   if (PACE) *o.ahead = ahead;
-  unrolled<ROWS * COLS>([&](auto n) __attribute__((always_inline)) {
-    constexpr std::size_t i = n / COLS, j = n % COLS;
-    if (o.write == Write::stream)
-      store_streaming(c + i * o.ldc + j * W, acc[i][j]);
-    else
-      acc[i][j].store_unaligned(c + i * o.ldc + j * W);
-  });
+  TESSERA_UNROLL_ROWS
+  for (std::size_t i = 0; i < ROWS; ++i)
+    TESSERA_UNROLL_COLUMNS
+    for (std::size_t j = 0; j < COLS; ++j) {
+      if (o.write == Write::stream)
+        store_streaming(c + i * o.ldc + j * W, acc[i][j]);
+      else
+        acc[i][j].store_unaligned(c + i * o.ldc + j * W);
+    }
 }
 
 // A tile of `rows` rows (1 … R).
@@ -235,3 +238,6 @@ void small_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a,
 }
 
 }  // namespace tessera
+
+#undef TESSERA_UNROLL_ROWS
+#undef TESSERA_UNROLL_COLUMNS

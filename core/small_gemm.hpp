@@ -47,8 +47,9 @@ struct Ahead {
   const Ahead* then = nullptr;  // the region after this one, if any
   // A line every 4 depth steps: with a tile of 6 × 2 vectors a line every ~25 cycles, ~9 GB/s
   // per core, about what one core draws from this VM's DRAM (30x30x64 forward: every 2 steps
-  // 2–5% slower, every 8 10% slower); or every 2, for short products. A product keeps the pace
-  // of the region it starts in.
+  // 2–5% slower, every 8 10% slower); or every 2, for short products. A tile taller than 6
+  // rows asks for a line more for every 6 rows. A product keeps the pace of the region it
+  // starts in.
   enum class Pace { every_4_steps, every_2_steps } pace = Pace::every_4_steps;
   std::size_t row_left = 0;  // lines left in this row (rows only)
 

@@ -38,8 +38,8 @@ std::size_t check_input(const Tensor& x, const LcGeometry& g, const char* op) {
 // alone, core/blas.hpp), handing out items as threads free up (on a VM a core can run at half
 // speed for a while, and an even split then leaves the other core waiting); or serially when
 // there is too little work (≈ `flops` in all) to share: a parallel region costs microseconds,
-// more than a tiny layer's whole pass.
-// Each thread fences its streaming stores (Write::stream) when its items are done.
+// more than a tiny layer's whole pass. Each thread fences its streaming stores (Write::stream)
+// when its items are done.
 template <class Body>
 void parallel_for(std::size_t n, double flops, Body body) {
   const int threads = omp_get_max_threads();
@@ -478,9 +478,8 @@ struct AskRestAtEnd {
 };
 
 // Whether every run of taps of position p is long enough for a small_gemm product of its own
-// (the backward's, with the run's taps as rows): its tiles of 6 rows then leave little to a
-// short last tile. Runs of 3 or 9 taps were slower that way than one product over the whole
-// patch, runs of 24 and more faster (see local_backward).
+// (the backward's, with the run's taps as rows). Runs of 3 or 9 taps were slower that way than
+// one product over the whole patch, runs of 24 and more faster (see local_backward).
 bool runs_of_their_own(const LcEngine& e, std::size_t p) {
   const auto runs = e.runs(p);
   return std::all_of(runs.begin(), runs.end(), [](const LcRun& r) { return r.length >= 16; });

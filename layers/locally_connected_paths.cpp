@@ -458,16 +458,20 @@ void add_tap_rows(const LcEngine& e, std::size_t p, const float* dpatch_t, std::
     }
 }
 
-// Implementation 1's kernel block of the position after p, for the products of p to fetch
-// (small_gemm's Ahead): without it the first tile of each position waited for its block from
+// The block of K·F values of the position after p, where every position has one in order
+// (implementation 1's kernel; implementation 3's values in channels_last without padding
+// taps), for the products of p to fetch (small_gemm's Ahead): without it the first tile of each position waited for its block from
 // DRAM. In-process A/B, p10, two runs in a fast and a slow phase of the VM: 30x30x64 → 32
 // forward −37% and −24%, fwd+bwd −19% and −9%; 32x32x3 fwd+bwd −23% and −10%; LC1D 100x32
 // −7%; 28x28x1 and LC1D 10x32 equal. It also took over from asking for p's own block at its
 // start (no difference left). Implementation 2's block is rows spread over the dense kernel,
 // not one span.
+Ahead next_block(const float* blocks, const LocalShape& s, std::size_t p) {
+  if (p + 1 >= s.P) return {};
+  return Ahead::span(blocks + (p + 1) * s.K * s.F, s.K * s.F * sizeof(float));
+}
 Ahead next_kernel_block(const KernelBlocks& w, const LocalShape& s, std::size_t p) {
-  if (w.dense || p + 1 >= s.P) return {};
-  return Ahead::span(w.data + (p + 1) * s.K * s.F, s.K * s.F * sizeof(float));
+  return w.dense ? Ahead{} : next_block(w.data, s, p);
 }
 
 // Asks for all that is left of `ahead` at once when it goes out of scope: at the end of a
@@ -727,10 +731,7 @@ void sparse_backward(const LcEngine& e, const float* x, const float* values, con
     if (by_input) {  // V_p's block read transposed as W_p, dV_p written as dW_pᵀ
       // As implementation 1's: the products fetch the next position's block meanwhile, and a
       // large kernel gradient is streamed out (32x32x3 fwd+bwd −3.5% p10, in-process A/B).
-      Ahead ahead = p + 1 < s.P ? Ahead::span(sparse_row(e, values, p + 1, 0),
-                                              s.K * s.F * sizeof(float))
-                                      .paced(Ahead::Pace::every_2_steps)
-                                : Ahead{};
+      Ahead ahead = next_block(values, s, p).paced(Ahead::Pace::every_2_steps);
       const AskRestAtEnd ask_rest{ahead};
       if (dvalues) {
         const TapOffsets taps = tap_offsets(e, p, s.K);

@@ -1,6 +1,7 @@
-// Core throughput: BLAS matmul (reported in FLOP/s against the machine's peak), im2col, the
-// cost the autodiff tape adds to a small step, and the elementwise work of a training step:
-// relu below and above the size where it is shared among threads, max pooling, Adam's update.
+// Core throughput: BLAS matmul (reported in FLOP/s against the machine's peak), the small
+// products of the LocallyConnected paths, im2col, the cost the autodiff tape adds to a small
+// step, and the elementwise work of a training step: relu below and above the size where it is
+// shared among threads, max pooling, Adam's update.
 #include <benchmark/benchmark.h>
 
 #include "core/activations.hpp"
@@ -8,6 +9,7 @@
 #include "core/ops.hpp"
 #include "core/pooling.hpp"
 #include "core/random.hpp"
+#include "core/small_gemm.hpp"
 #include "optim/adam.hpp"
 
 using namespace tessera;
@@ -21,6 +23,32 @@ static void BM_Matmul(benchmark::State& state) {
                                                 benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Matmul)->Arg(64)->Arg(256)->Arg(1024);
+
+// small_gemm's C (m, n) = A (m, k) · B (k, n), hot in L1, one thread: the per-position products
+// of the LocallyConnected benchmarks' cases, and tiles of few rows (m = 4: one tile of 4 rows).
+static void BM_SmallGemm(benchmark::State& state) {
+  const auto m = std::size_t(state.range(0)), n = std::size_t(state.range(1)),
+             k = std::size_t(state.range(2));
+  Generator gen(5);
+  const Tensor a = gen.uniform({m, k}, -1, 1), b = gen.uniform({k, n}, -1, 1);
+  Tensor c = Tensor::from_shape({m, n});
+  for (auto _ : state) {
+    small_gemm(m, n, k, a.data(), k, 1, b.data(), n, c.data(), n, Write::overwrite);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["FLOP/s"] = benchmark::Counter(2.0 * double(m * n * k) * double(state.iterations()),
+                                                benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SmallGemm)
+    ->ArgNames({"m", "n", "k"})
+    ->Args({64, 32, 9})     // LC2D 28x28x1 -> 32, batch 64: forward
+    ->Args({9, 32, 64})     // its kernel gradient
+    ->Args({9, 64, 32})     // its input gradient, transposed
+    ->Args({32, 64, 27})    // LC2D 32x32x3 -> 64, batch 32: forward
+    ->Args({32, 32, 576})   // LC2D 30x30x64 -> 32, batch 32: forward
+    ->Args({64, 16, 9})     // the demo's LC2D(16, 3x3), batch 64: forward
+    ->Args({4, 64, 32})
+    ->Args({4, 32, 64});
 
 // A 3x3 kernel over C channels of 32x32 images: patches of runs of 3·C values.
 static void BM_Im2col(benchmark::State& state) {

@@ -12,7 +12,7 @@ Dropout::Dropout(float rate, std::optional<Shape> noise_shape, std::optional<std
 
 Dropout::Dropout(float rate, std::optional<Shape> noise_shape, std::optional<std::uint64_t> seed,
                  std::string name, const std::string& class_name)
-    : Layer(std::move(name)), rate_(rate), noise_shape_(std::move(noise_shape)), rng_(seed) {
+    : NoiseLayer(seed, std::move(name)), rate_(rate), noise_shape_(std::move(noise_shape)) {
   if (!(rate_ >= 0.0f && rate_ <= 1.0f))
     throw LayerError(class_name + " '" + this->name() + "': rate must be between 0 and 1, got " +
                      std::to_string(rate_));
@@ -39,8 +39,6 @@ Shape Dropout::compute_output_shape(const Shape& input_shape) const {
   return input_shape;
 }
 
-void Dropout::build_weights(const Shape&, Generator& gen) { rng_.seed_from(gen); }
-
 Shape Dropout::mask_shape(const Shape& input_shape) const {
   if (!noise_shape_) return input_shape;
   Shape s = *noise_shape_;
@@ -58,12 +56,12 @@ Variable Dropout::call(const Variable& x, bool training) {
   if (rate_ >= 1.0f) fail("cannot train with rate 1: nothing would be kept");
   Tensor mask = Tensor::from_shape(mask_shape(x.shape()));
   const float keep_scale = 1.0f / (1.0f - rate_);
-  for (auto& m : mask) m = rng_.gen().uniform() >= rate_ ? keep_scale : 0.0f;
+  for (auto& m : mask) m = noise().uniform() >= rate_ ? keep_scale : 0.0f;
   return mul(x, Variable(std::move(mask)));
 }
 
 Json Dropout::get_config() const {
-  Json config = Layer::get_config();
+  Json config = NoiseLayer::get_config();
   config["rate"] = rate_;
   if (noise_shape_) {
     Json shape = Json::array();
@@ -72,7 +70,6 @@ Json Dropout::get_config() const {
   } else {
     config["noise_shape"] = nullptr;
   }
-  config["seed"] = seed_to_json(rng_.seed());
   return config;
 }
 

@@ -2,15 +2,14 @@
 // by 1/(1 − rate) (inverted dropout, as Keras); at inference the identity. Rate 1 is accepted
 // (Keras loads it) but training with it fails, as in Keras. noise_shape (with the
 // batch axis; a 0 entry stands for Keras' None, the input's size) makes the mask broadcast, so
-// whole slices drop together. The layer draws from its own stream (random.hpp OwnedGenerator):
-// from `seed` when given, else from the model's generator at build.
+// whole slices drop together. Its draws come from its own stream (layers/noise_layer.hpp).
 #pragma once
 
-#include "layers/keras_config.hpp"
+#include "layers/noise_layer.hpp"
 
 namespace tessera {
 
-class Dropout : public Layer {
+class Dropout : public NoiseLayer {
  public:
   explicit Dropout(float rate, std::optional<Shape> noise_shape = std::nullopt,
                    std::optional<std::uint64_t> seed = std::nullopt, std::string name = "");
@@ -21,15 +20,12 @@ class Dropout : public Layer {
   Json get_config() const override;
 
   float rate() const { return rate_; }
-  // Restarts the layer's random stream from `seed` (it is also written to the config).
-  void seed(std::uint64_t seed) { rng_.reseed(seed); }
 
  protected:
   // For subclasses: `class_name` names the layer in construction errors (the virtual
   // class_name() is not yet the subclass's while this constructor runs).
   Dropout(float rate, std::optional<Shape> noise_shape, std::optional<std::uint64_t> seed,
           std::string name, const std::string& class_name);
-  void build_weights(const Shape& input_shape, Generator& gen) override;
   Variable call(const Variable& x, bool training) override;
   // The mask's shape for an input of `input_shape` (with batch); SpatialDropout overrides it.
   virtual Shape mask_shape(const Shape& input_shape) const;
@@ -37,7 +33,6 @@ class Dropout : public Layer {
  private:
   float rate_;
   std::optional<Shape> noise_shape_;
-  OwnedGenerator rng_;
 };
 
 // Reads rate, noise_shape and seed from a Dropout-family config (the caller names the layer).

@@ -9,7 +9,7 @@
 namespace tessera {
 
 GaussianDropout::GaussianDropout(float rate, std::optional<std::uint64_t> seed, std::string name)
-    : Layer(std::move(name)), rate_(rate), rng_(seed) {
+    : NoiseLayer(seed, std::move(name)), rate_(rate) {
   if (!(rate_ >= 0.0f && rate_ < 1.0f)) fail("rate must be in [0, 1), got " + std::to_string(rate_));
 }
 
@@ -20,18 +20,15 @@ LayerPtr GaussianDropout::from_config(const Json& config) {
   return layer;
 }
 
-void GaussianDropout::build_weights(const Shape&, Generator& gen) { rng_.seed_from(gen); }
-
 Variable GaussianDropout::call(const Variable& x, bool training) {
   if (!training || rate_ == 0.0f) return x;
   const float stddev = std::sqrt(rate_ / (1.0f - rate_));
-  return mul(x, Variable(rng_.gen().normal(x.shape(), 1.0f, stddev)));
+  return mul(x, Variable(noise().normal(x.shape(), 1.0f, stddev)));
 }
 
 Json GaussianDropout::get_config() const {
-  Json config = Layer::get_config();
+  Json config = NoiseLayer::get_config();
   config["rate"] = rate_;
-  config["seed"] = seed_to_json(rng_.seed());
   return config;
 }
 

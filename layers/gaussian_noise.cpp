@@ -7,7 +7,7 @@
 namespace tessera {
 
 GaussianNoise::GaussianNoise(float stddev, std::optional<std::uint64_t> seed, std::string name)
-    : Layer(std::move(name)), stddev_(stddev), rng_(seed) {
+    : NoiseLayer(seed, std::move(name)), stddev_(stddev) {
   if (!(stddev_ >= 0.0f)) fail("stddev must be non-negative, got " + std::to_string(stddev_));
 }
 
@@ -18,17 +18,14 @@ LayerPtr GaussianNoise::from_config(const Json& config) {
   return layer;
 }
 
-void GaussianNoise::build_weights(const Shape&, Generator& gen) { rng_.seed_from(gen); }
-
 Variable GaussianNoise::call(const Variable& x, bool training) {
   if (!training) return x;
-  return add(x, Variable(rng_.gen().normal(x.shape(), 0.0f, stddev_)));
+  return add(x, Variable(noise().normal(x.shape(), 0.0f, stddev_)));
 }
 
 Json GaussianNoise::get_config() const {
-  Json config = Layer::get_config();
+  Json config = NoiseLayer::get_config();
   config["stddev"] = stddev_;
-  config["seed"] = seed_to_json(rng_.seed());
   return config;
 }
 

@@ -489,14 +489,24 @@ bool runs_of_their_own(const LcEngine& e, std::size_t p) {
   return std::all_of(runs.begin(), runs.end(), [](const LcRun& r) { return r.length >= 16; });
 }
 
+// The forwards' loop over positions: body(p, out) for every position p on the threads, out
+// being p's rows of y (B, P, F); the next position's rows are asked for meanwhile unless y is
+// written with streaming stores.
+template <class Body>
+void forward_positions(const LcEngine& e, const LocalShape& s, float* y, Body body) {
+  parallel_for(s.P, 2.0 * double(s.B) * double(e.connections()), [&](std::size_t p) {
+    float* out = y + p * s.F;
+    if (p + 1 < s.P && s.y_write != Write::stream)
+      prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
+    body(p, out);
+  });
+}
+
 // y (B, P, F) = per position p: bias_p + patch_p (B, K) · W_p (K, F).
 void local_forward(const LcEngine& e, const float* x, const KernelBlocks& w, const float* bias,
                    std::size_t batch, float* y) {
   const LocalShape s = local_shape(e, batch);
-  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p) {
-    float* out = y + p * s.F;
-    if (p + 1 < s.P && s.y_write != Write::stream)
-      prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
+  forward_positions(e, s, y, [&](std::size_t p, float* out) {
     const float* row_bias = position_bias(e.geometry(), bias, p, scratch(1, s.F));
     Ahead ahead = next_kernel_block(w, s, p);
     float* patch = nullptr;
@@ -677,10 +687,7 @@ T* sparse_row(const LcEngine& e, T* values, std::size_t p, std::size_t f) {
 void sparse_forward(const LcEngine& e, const float* x, const float* values, const float* bias,
                     std::size_t batch, float* y) {
   const LocalShape s = local_shape(e, batch);
-  parallel_for(s.P, 2.0 * double(batch) * double(e.connections()), [&](std::size_t p) {
-    float* out = y + p * s.F;
-    if (p + 1 < s.P && s.y_write != Write::stream)
-      prefetch_rows(out + s.F, s.B, s.F, s.P * s.F, true);
+  forward_positions(e, s, y, [&](std::size_t p, float* out) {
     const std::size_t T = e.taps(p).size();
     float* vt = scratch(3, T * s.F);  // V_pᵀ (T, F)
     if (!e.geometry().channels_first) {

@@ -160,7 +160,9 @@ constexpr std::size_t kTileRows = std::min<std::size_t>((kRegisters - COLS - 1) 
 // All m rows for COLS·W columns: tiles of kTileRows rows, and the rows past the last of them
 // but one, R + 1 … 2R − 1 of them, as two tiles of about equal size (64 rows of two vectors:
 // 14, 14, 14, 11, 11), not a full one and a short one that cannot keep the FMA units busy;
-// tiles of four vectors (6 rows) keep a full one (9 rows: 6 + 3 took 286 ns, 5 + 4 320). A
+// tiles of four vectors (6 rows) keep a full one: alone, hot in L1, 5 + 4 rows are now 5% faster
+// than 6 + 3 (175 against 184 ns over depth 32), but in the layers the split was no faster and
+// Conv2D 28x28x1's fwd+bwd 5–8% slower (cross-library pairs, Zen 5). A
 // tall tile reads each row of B once for all its rows and pays its start and end once: against
 // tiles of 6 rows (8 of one vector) and a last tile of the rest, Zen 5, hot in L1: 28x28x1's
 // kernel gradient (9 rows of 2 vectors, depth 64) 362 → 217 ns, its forward (64 rows of 2,

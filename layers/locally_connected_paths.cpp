@@ -459,12 +459,12 @@ void add_tap_rows(const LcEngine& e, std::size_t p, const float* dpatch_t, std::
 }
 
 // The block of K·F values of the position after p, where every position has one in order
-// (implementation 1's kernel; implementation 3's values in channels_last without padding
-// taps), for the products of p to fetch (small_gemm's Ahead): without it the first tile of each position waited for its block from
-// DRAM. In-process A/B, p10, two runs in a fast and a slow phase of the VM: 30x30x64 → 32
-// forward −37% and −24%, fwd+bwd −19% and −9%; 32x32x3 fwd+bwd −23% and −10%; LC1D 100x32
-// −7%; 28x28x1 and LC1D 10x32 equal. It also took over from asking for p's own block at its
-// start (no difference left). Implementation 2's block is rows spread over the dense kernel,
+// (implementation 1's kernel; implementation 3's values in channels_last without padding taps), for
+// the products of p to fetch (small_gemm's Ahead): without it the first tile of each position
+// waited for its block from DRAM. In-process A/B, p10, two runs in a fast and a slow phase of the
+// VM: 30x30x64 → 32 forward −37% and −24%, fwd+bwd −19% and −9%; 32x32x3 fwd+bwd −23% and −10%;
+// LC1D 100x32 −7%; 28x28x1 and LC1D 10x32 equal. It also took over from asking for p's own block at
+// its start (no difference left). Implementation 2's block is rows spread over the dense kernel,
 // not one span.
 Ahead next_block(const float* blocks, const LocalShape& s, std::size_t p) {
   if (p + 1 >= s.P) return {};

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include <xtensor/xnoalias.hpp>
+
 namespace tessera {
 
 namespace {
@@ -31,7 +33,7 @@ void Node::accumulate(const Tensor& g) {
   if (!requires_grad) return;
   expect_shape(g, shape_of(value), "gradient of " + op);
   if (has_grad) {
-    grad += g;
+    xt::noalias(grad) += g;
   } else {
     grad = g;
     has_grad = true;
@@ -42,7 +44,7 @@ void Node::accumulate(Tensor&& g) {
   if (!requires_grad) return;
   expect_shape(g, shape_of(value), "gradient of " + op);
   if (has_grad) {
-    grad += g;
+    xt::noalias(grad) += g;
   } else {
     grad = std::move(g);
     has_grad = true;

@@ -14,7 +14,9 @@
 
 namespace tessera {
 
-// Storage from core/tensor_memory: large blocks are reused from step to step.
+// Storage from core/tensor_memory: large blocks are reused from step to step. A compound
+// assignment to a whole tensor is written `xt::noalias(w) -= e`: a plain `w -= e` evaluates e
+// into a temporary as large as w and copies it back (a weight-sized block per update).
 using Tensor = xt::xarray<float, xt::layout_type::row_major, TensorAllocator<float>>;
 using Shape = std::vector<std::size_t>;
 

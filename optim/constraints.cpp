@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
 #include <xtensor/xreducer.hpp>
 
 #include "optim/keras_object.hpp"
@@ -18,9 +19,7 @@ Tensor norms(const Tensor& w, const std::vector<int>& axes) {
   for (int a : axes) resolved.push_back(normalize_axis(a, w.dimension()));
   std::sort(resolved.begin(), resolved.end());
   resolved.erase(std::unique(resolved.begin(), resolved.end()), resolved.end());
-  Tensor sq = w * w;
-  Tensor n = xt::sqrt(xt::sum(sq, resolved, xt::keep_dims));
-  return n;
+  return xt::sqrt(xt::sum(w * w, resolved, xt::keep_dims));
 }
 
 Json axis_json(const std::vector<int>& axis) {
@@ -38,7 +37,7 @@ class NormConstraint : public Constraint {
   void apply(Tensor& w) const override {
     const Tensor n = norms(w, axis_);
     Tensor desired = rate_ * xt::clip(n, lo_, hi_) + (1.0f - rate_) * n;
-    w *= desired / (kKerasEpsilon + n);
+    xt::noalias(w) *= desired / (kKerasEpsilon + n);
   }
   std::string class_name() const override { return class_name_; }
   Json config() const override {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
 
 #include "optim/adadelta.hpp"
 #include "optim/adagrad.hpp"
@@ -32,7 +33,7 @@ double squared_norm(const Tensor& g) {
 // tf.clip_by_norm: g · c / max(‖g‖, c).
 void clip_by_norm(Tensor& g, double c) {
   const double norm = std::sqrt(squared_norm(g));
-  if (norm > c) g *= static_cast<float>(c / norm);
+  if (norm > c) xt::noalias(g) *= static_cast<float>(c / norm);
 }
 
 void expect_non_negative(float value, const std::string& what) {
@@ -74,10 +75,12 @@ void Optimizer::apply_gradients(const std::vector<ParamRef>& params) {
       double total = 0.0;
       for (const Tensor& g : clipped) total += squared_norm(g);
       const double norm = std::sqrt(total);
-      if (norm > clip.global_clipnorm)
-        for (Tensor& g : clipped) g *= static_cast<float>(clip.global_clipnorm / norm);
+      if (norm > clip.global_clipnorm) {
+        const float scale = static_cast<float>(clip.global_clipnorm / norm);
+        for (Tensor& g : clipped) xt::noalias(g) *= scale;
+      }
     } else {
-      for (Tensor& g : clipped) g = xt::clip(g, -clip.clipvalue, clip.clipvalue);
+      for (Tensor& g : clipped) xt::noalias(g) = xt::clip(g, -clip.clipvalue, clip.clipvalue);
     }
   }
 
@@ -85,7 +88,7 @@ void Optimizer::apply_gradients(const std::vector<ParamRef>& params) {
   for (std::size_t k = 0; k < live.size(); ++k) {
     Tensor& w = *params[live[k]].value;
     // Keras 2.11+ _apply_weight_decay, before the update: w −= w·wd·lr.
-    if (weight_decay != 0.0f) w -= w * (weight_decay * lr);
+    if (weight_decay != 0.0f) xt::noalias(w) -= w * (weight_decay * lr);
     update(live[k], w, clipped.empty() ? *params[live[k]].grad : clipped[k], lr, iterations_ + 1);
   }
   ++iterations_;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <xtensor/xnoalias.hpp>
 
 #include "optim/optimizer_config.hpp"
 
@@ -30,7 +31,7 @@ Json SGD::get_config() const {
 
 void SGD::update(std::size_t index, Tensor& w, const Tensor& g, float lr, std::int64_t) {
   if (momentum_ == 0.0f) {  // v = −lr·g: no state needed
-    w -= lr * g;
+    xt::noalias(w) -= lr * g;  // without a temporary (core/tensor.hpp)
     return;
   }
   float* v = slots(index, w, 1)[0].data();

@@ -1,6 +1,6 @@
 // Tensor storage (core/tensor_memory): small blocks aligned for SIMD, large blocks reused from
-// step to step, a repeated training step mapping no new memory, and a cache that gives back
-// what it holds beyond what is in use.
+// step to step, a repeated training step mapping no new memory, updates made in place, and a
+// cache that gives back what it holds beyond what is in use.
 #include <gtest/gtest.h>
 
 #include <sys/resource.h>
@@ -15,6 +15,8 @@
 #include "layers/flatten.hpp"
 #include "layers/locally_connected2d.hpp"
 #include "layers/sequential.hpp"
+#include "optim/constraints.hpp"
+#include "optim/sgd.hpp"
 
 using namespace tessera;
 
@@ -87,6 +89,44 @@ TEST(TensorMemory, ARefusedMappingGivesTheCacheBackAndTriesAgain) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "1: bad_alloc while the cache held 64 MB";
 }
 #endif
+
+// Blocks mapped while `work` runs from an empty cache: every large block it asked for that it
+// did not get back from itself.
+template <class Work>
+std::size_t maps_made_by(Work work) {
+  tensor_memory::release_cached();
+  const std::size_t before = tensor_memory::stats().maps;
+  work();
+  return tensor_memory::stats().maps - before;
+}
+
+// Updates, gradient sums and constraints change a tensor in place: a temporary as large (xtensor
+// evaluates a plain `w -= e` into one) would map a block of its own here.
+TEST(TensorMemory, UpdatesGradientSumsAndConstraintsMakeNoTemporaryCopy) {
+  const Shape shape = {4, kLargeFloats};
+  Tensor w = full(shape, 1.0f);
+  const Tensor g = full(shape, 0.5f);
+  SGD sgd(0.1f);
+  EXPECT_EQ(maps_made_by([&] { sgd.apply_gradients({{&w, &g}}); }), 0u) << "SGD";
+  SGD decaying(0.1f);
+  decaying.weight_decay = 0.01f;
+  EXPECT_EQ(maps_made_by([&] { decaying.apply_gradients({{&w, &g}}); }), 0u) << "weight decay";
+  for (float ClipOptions::*kind :
+       {&ClipOptions::clipnorm, &ClipOptions::global_clipnorm, &ClipOptions::clipvalue}) {
+    SGD clipping(0.1f);
+    clipping.clip.*kind = 0.1f;
+    // One block: the clipped copy of g (the caller's gradient stays as it is).
+    EXPECT_EQ(maps_made_by([&] { clipping.apply_gradients({{&w, &g}}); }), 1u)
+        << "clipping " << (kind == &ClipOptions::clipnorm          ? "by norm"
+                           : kind == &ClipOptions::global_clipnorm ? "by global norm"
+                                                                   : "by value");
+  }
+  Tensor kernel = full({4 * kLargeFloats, 2}, 1.0f);  // norms over axis 0: two of them
+  EXPECT_EQ(maps_made_by([&] { max_norm_constraint(0.5f)->apply(kernel); }), 0u) << "max_norm";
+  Variable leaf(zeros(shape), true);
+  leaf.node()->accumulate(g);  // the first gradient is copied in
+  EXPECT_EQ(maps_made_by([&] { leaf.node()->accumulate(g); }), 0u) << "gradient sum";
+}
 
 TEST(TensorMemory, RepeatedTrainingStepsMapNoNewMemory) {
   Generator gen(3);

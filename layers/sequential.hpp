@@ -107,8 +107,10 @@ class Sequential {
  private:
   void require_built(const char* what) const;
   void require_compiled(const char* what) const;
-  // One optimizer step on a batch; updates `metrics` and returns the batch's total loss.
-  double train_step(const Tensor& x, const Tensor& y, std::vector<MetricPtr>& metrics);
+  // One optimizer step on a batch; updates `metrics` and returns the batch's total loss. The
+  // batch becomes the graph's input as it is (fit's batches, gathered for the step, are not
+  // copied again).
+  double train_step(Tensor x, Tensor y, std::vector<MetricPtr>& metrics);
   std::vector<MetricPtr> fresh_metrics() const;
 
   std::string name_;

@@ -88,7 +88,7 @@ std::vector<MetricPtr> Sequential::fresh_metrics() const {
   return out;
 }
 
-double Sequential::train_step(const Tensor& x, const Tensor& y, std::vector<MetricPtr>& metrics) {
+double Sequential::train_step(Tensor x, Tensor y, std::vector<MetricPtr>& metrics) {
   std::vector<Weight*> params;
   for (auto& l : layers_)
     if (l->trainable)
@@ -97,8 +97,9 @@ double Sequential::train_step(const Tensor& x, const Tensor& y, std::vector<Metr
   for (auto* w : params) w->variable.zero_grad();
 
   std::vector<Variable> activity;
-  const Variable pred = forward(Variable(x), true, &activity);
-  Variable total = tessera::add((*loss_)(Variable(y), pred), regularization(*this));
+  const Variable pred = forward(Variable(std::move(x)), true, &activity);
+  const Variable target(std::move(y));
+  Variable total = tessera::add((*loss_)(target, pred), regularization(*this));
   for (const auto& a : activity) total = tessera::add(total, a);
   const double value = total.value()();
   if (total.requires_grad()) total.backward();
@@ -110,7 +111,7 @@ double Sequential::train_step(const Tensor& x, const Tensor& y, std::vector<Metr
   optimizer_->apply_gradients(refs);
   for (auto* w : params)
     if (w->constraint) w->constraint->apply(w->variable.value());
-  for (auto& m : metrics) m->update(y, pred.value());
+  for (auto& m : metrics) m->update(target.value(), pred.value());
   return value;
 }
 

@@ -128,6 +128,28 @@ TEST(TensorMemory, UpdatesGradientSumsAndConstraintsMakeNoTemporaryCopy) {
   EXPECT_EQ(maps_made_by([&] { leaf.node()->accumulate(g); }), 0u) << "gradient sum";
 }
 
+// fit gathers each batch for its step and hands it over as the step's input: from an empty
+// cache, a fit over one batch maps no more blocks than train_on_batch, whose copy of its
+// argument is that batch.
+TEST(TensorMemory, FitHandsItsBatchToTheStepWithoutACopy) {
+  Generator gen(3);
+  const std::size_t features = 4 * kLargeFloats / 32;
+  const Tensor x = gen.uniform({32, features}, 0, 1);  // a batch of 4 large blocks
+  Tensor y = zeros({32});
+  for (std::size_t i = 0; i < 32; ++i) y(i) = float(i % 10);
+  Sequential model("fit", 5);
+  model.add(std::make_shared<Dense>(10));
+  model.build({features});
+  model.compile("sgd", "sparse_categorical_crossentropy");
+  model.train_on_batch(x, y);  // the kernel's gradient storage, kept from step to step
+  FitOptions options;
+  options.batch_size = 32;
+  options.shuffle = false;
+  options.verbose = 0;
+  const std::size_t by_train_on_batch = maps_made_by([&] { model.train_on_batch(x, y); });
+  EXPECT_EQ(maps_made_by([&] { model.fit(x, y, options); }), by_train_on_batch);
+}
+
 TEST(TensorMemory, RepeatedTrainingStepsMapNoNewMemory) {
   Generator gen(3);
   const Tensor x = gen.uniform({64, 28, 28, 1}, 0, 1);  // 0.2 MB; activations of 5.5 MB

@@ -116,21 +116,23 @@ Variable lc_convert_kernel(const Variable& kernel, int from, int to, const LcEng
 
 // The compute paths. x is (batch, input_shape...); the kernel is in the path's own layout; bias
 // (null for none) holds one value per output in the output's memory order; the result is
-// (batch, output_shape...) before the activation.
+// (batch, output_shape...), with Keras' plain relu applied when `relu` (in place, by the op
+// itself, whose backward then reads its output: no tensor of relu's own), else before the
+// activation.
 // 1: per output position, bias + a (B, K)·(K, F) product of the patch (OpenMP over positions).
 Variable lc_local_products(const Variable& x, const Variable& kernel, const Variable* bias,
-                           const LcEnginePtr& engine);
+                           const LcEnginePtr& engine, bool relu = false);
 // 2: x_flat (B, n_in) · (kernel ⊙ mask) (n_in, n_out), computed block by block where the
 // mask's blocks are contiguous (channels_last), else as one masked product.
 Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variable* bias,
-                         const LcEnginePtr& engine);
+                         const LcEnginePtr& engine, bool relu = false);
 // 3: sparse (n_out × n_in) in Keras' sorted order times x_flat, computed position by position:
 // the rows of one position's outputs share its taps, an (F, T_p) block of the value array.
 Variable lc_sparse_product(const Variable& x, const Variable& kernel, const Variable* bias,
-                           const LcEnginePtr& engine);
+                           const LcEnginePtr& engine, bool relu = false);
 // Dispatches on path 1, 2 or 3.
 Variable lc_compute(int path, const Variable& x, const Variable& kernel, const Variable* bias,
-                    const LcEnginePtr& engine);
+                    const LcEnginePtr& engine, bool relu = false);
 
 // 'auto': the compute path for a batch, from a cost model of the shape, and why.
 struct LcPathChoice {

@@ -88,9 +88,12 @@ Variable LocallyConnected::call(const Variable& x, bool) {
   const int stored = storage_implementation();
   Variable kernel = weight("kernel");
   if (path != stored) kernel = lc_convert_kernel(kernel, stored, path, engine_);
-  if (!options_.use_bias) return activation_.fn(lc_compute(path, x, kernel, nullptr, engine_));
-  const Variable bias = weight("bias");
-  return activation_.fn(lc_compute(path, x, kernel, &bias, engine_));
+  const Variable bias = options_.use_bias ? weight("bias") : Variable();
+  // relu runs inside the op, on its output in place (no activation-sized tensor of its own).
+  const bool relu = activation_.name == "relu";
+  const Variable y =
+      lc_compute(path, x, kernel, options_.use_bias ? &bias : nullptr, engine_, relu);
+  return relu ? y : activation_.fn(y);
 }
 
 Json LocallyConnected::get_config() const {

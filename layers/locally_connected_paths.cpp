@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/activations.hpp"
 #include "core/blas.hpp"
 #include "core/fixed_length.hpp"
 #include "core/gradient_buffer.hpp"
@@ -819,7 +820,7 @@ Variable add_bias(const Variable& y, const Variable& bias) {
 
 // Paths 1, 2 (channels_last) and 3 as per-position products, bias included.
 Variable per_position_products(int path, const Variable& x, const Variable& kernel,
-                               const Variable* bias, const LcEnginePtr& engine) {
+                               const Variable* bias, const LcEnginePtr& engine, bool relu) {
   const LcGeometry& g = engine->geometry();
   // Appended, not `"…" + std::to_string(path)`: GCC 12 warns falsely (-Warray-bounds) on that
   // operator+ once inlined here.
@@ -847,14 +848,17 @@ Variable per_position_products(int path, const Variable& x, const Variable& kern
   } else {
     forward(y.data());
   }
+  if (relu) relu_forward(y.data(), y.data(), long(y.size()));
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
   std::string name = "locally_connected_";
   name += std::to_string(path);
   return make_result(
       std::move(name), std::move(y), inputs,
-      [engine, batch, blocks, path](Node& self) {
+      [engine, batch, blocks, path, relu](Node& self) {
         const LcGeometry& g = engine->geometry();
+        // The node's gradient is spent after this closure: the relu' factor goes into it.
+        if (relu) relu_backward(self.value.data(), self.grad.data(), long(self.grad.size()));
         std::vector<float> position_major;
         const float* dy = self.grad.data();
         if (g.channels_first) {
@@ -885,51 +889,54 @@ Variable with_bias(Variable y, const Variable* bias) { return bias ? add_bias(y,
 }  // namespace
 
 Variable lc_local_products(const Variable& x, const Variable& kernel, const Variable* bias,
-                           const LcEnginePtr& engine) {
-  return per_position_products(1, x, kernel, bias, engine);
+                           const LcEnginePtr& engine, bool relu) {
+  return per_position_products(1, x, kernel, bias, engine, relu);
 }
 
 Variable lc_masked_dense(const Variable& x, const Variable& kernel, const Variable* bias,
-                         const LcEnginePtr& engine) {
+                         const LcEnginePtr& engine, bool relu) {
   const LcGeometry& g = engine->geometry();
   // channels_last: position p's outputs are columns p·F … p·F + F of the dense kernel, a block
   // the per-position products read in place.
-  if (!g.channels_first) return per_position_products(2, x, kernel, bias, engine);
+  if (!g.channels_first) return per_position_products(2, x, kernel, bias, engine, relu);
   const std::size_t batch = check_input(x.value(), g, "LocallyConnected implementation 2 input");
   const int B = int(batch), n_in = int(g.inputs()), n_out = int(g.outputs());
   const Tensor masked = engine->convert_kernel(kernel.value(), 2, 2);
   Tensor y = Tensor::from_shape(with_batch(batch, g.output_shape()));
   blas::sgemm(false, false, B, n_out, n_in, 1.0f, x.value().data(), n_in, masked.data(), n_out,
               0.0f, y.data(), n_out);
-  return with_bias(make_result("locally_connected_2", std::move(y), {x, kernel},
-                     [engine, B, n_in, n_out](Node& self) {
-                       if (self.input_requires_grad(0)) {
-                         // The mask is recomputed rather than kept: it is as large as the kernel.
-                         const Tensor masked = engine->convert_kernel(self.input(1), 2, 2);
-                         Tensor dx = Tensor::from_shape(shape_of(self.input(0)));
-                         blas::sgemm(false, true, B, n_in, n_out, 1.0f, self.grad.data(), n_out,
-                                     masked.data(), n_out, 0.0f, dx.data(), n_in);
-                         self.inputs[0]->accumulate(std::move(dx));
-                       }
-                       if (self.input_requires_grad(1)) {
-                         Tensor full = Tensor::from_shape(shape_of(self.input(1)));
-                         blas::sgemm(true, false, n_in, n_out, B, 1.0f, self.input(0).data(), n_in,
-                                     self.grad.data(), n_out, 0.0f, full.data(), n_out);
-                         self.inputs[1]->accumulate(engine->convert_kernel(full, 2, 2));
-                       }
-                     }), bias);
+  const Variable product = make_result(
+      "locally_connected_2", std::move(y), {x, kernel}, [engine, B, n_in, n_out](Node& self) {
+        if (self.input_requires_grad(0)) {
+          // The mask is recomputed rather than kept: it is as large as the kernel.
+          const Tensor masked = engine->convert_kernel(self.input(1), 2, 2);
+          Tensor dx = Tensor::from_shape(shape_of(self.input(0)));
+          blas::sgemm(false, true, B, n_in, n_out, 1.0f, self.grad.data(), n_out, masked.data(),
+                      n_out, 0.0f, dx.data(), n_in);
+          self.inputs[0]->accumulate(std::move(dx));
+        }
+        if (self.input_requires_grad(1)) {
+          Tensor full = Tensor::from_shape(shape_of(self.input(1)));
+          blas::sgemm(true, false, n_in, n_out, B, 1.0f, self.input(0).data(), n_in,
+                      self.grad.data(), n_out, 0.0f, full.data(), n_out);
+          self.inputs[1]->accumulate(engine->convert_kernel(full, 2, 2));
+        }
+      });
+  // The bias is an op of its own on this path, and so is relu after it.
+  const Variable y_biased = with_bias(product, bias);
+  return relu ? tessera::relu(y_biased) : y_biased;
 }
 
 Variable lc_sparse_product(const Variable& x, const Variable& kernel, const Variable* bias,
-                           const LcEnginePtr& engine) {
-  return per_position_products(3, x, kernel, bias, engine);
+                           const LcEnginePtr& engine, bool relu) {
+  return per_position_products(3, x, kernel, bias, engine, relu);
 }
 
 Variable lc_compute(int path, const Variable& x, const Variable& kernel, const Variable* bias,
-                    const LcEnginePtr& engine) {
-  if (path == 1) return lc_local_products(x, kernel, bias, engine);
-  if (path == 2) return lc_masked_dense(x, kernel, bias, engine);
-  if (path == 3) return lc_sparse_product(x, kernel, bias, engine);
+                    const LcEnginePtr& engine, bool relu) {
+  if (path == 1) return lc_local_products(x, kernel, bias, engine, relu);
+  if (path == 2) return lc_masked_dense(x, kernel, bias, engine, relu);
+  if (path == 3) return lc_sparse_product(x, kernel, bias, engine, relu);
   throw std::invalid_argument("LocallyConnected compute path must be 1, 2 or 3, got " +
                               std::to_string(path));
 }

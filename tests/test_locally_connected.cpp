@@ -363,6 +363,37 @@ TEST(LocallyConnected, ActivationAppliesAfterBias) {
   EXPECT_EQ(y(0, 1, 0), 2.0f);
 }
 
+TEST(LocallyConnected, ReluRunsInsideTheOpAndMatchesReluAfterIt) {
+  // activation="relu" is applied by the LocallyConnected op to its output in place (no relu
+  // node, no tensor of its own), except on implementation 2's channels_first path, whose bias
+  // is an op of its own too; outputs and gradients equal relu after the linear layer's, bit for
+  // bit.
+  for (const Case& c : all_cases())
+    for (int impl : {1, 2, 3}) {
+      SCOPED_TRACE(c.label() + " implementation " + std::to_string(impl));
+      auto fused = make_layer(c, impl, {.activation = "relu"});
+      auto plain = make_layer(c, impl);
+      Generator gen(8);
+      fused->build(c.input_shape(), gen);
+      plain->build(c.input_shape(), gen);
+      for (std::size_t i = 0; i < 2; ++i)  // a bias around zero: some outputs cut off
+        plain->weights()[i].variable.value() = fused->weights()[i].variable.value() =
+            gen.uniform(fused->weights()[i].variable.shape(), -0.5f, 0.5f);
+      const Tensor x = random_input(c, 3, 9);
+      Variable x_fused(x, true), x_plain(x, true);
+      Variable y_fused = (*fused)(x_fused), y_plain = relu((*plain)(x_plain));
+      if (impl != 2 || !c.channels_first()) EXPECT_NE(y_fused.node()->op, "relu");
+      ASSERT_EQ(y_fused.value(), y_plain.value());
+      EXPECT_GT(xt::sum(xt::equal(y_fused.value(), 0.0f))(), 0u);
+      const Tensor seed = gen.normal(y_fused.shape(), 0, 1);
+      y_fused.backward(seed);
+      y_plain.backward(seed);
+      EXPECT_EQ(x_fused.grad(), x_plain.grad());
+      for (std::size_t i = 0; i < 2; ++i)
+        EXPECT_EQ(fused->weights()[i].variable.grad(), plain->weights()[i].variable.grad());
+    }
+}
+
 TEST(LocallyConnected, AutoStoresImplementationOneAndPicksByShape) {
   Generator gen(6);
   LocallyConnected2D big(64, {3, 3}, {.implementation = "auto"});

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/activations.hpp"
 #include "core/gradcheck.hpp"
 #include "core/random.hpp"
 #include "layers/layer.hpp"
@@ -42,6 +43,24 @@ inline std::vector<Tensor> input_and_weights(const Tensor& x, const Layer& layer
   for (const auto& w : layer.weights())
     if (out.size() <= n_weights) out.push_back(w.variable.value());
   return out;
+}
+
+// `fused` (activation='relu', applied inside its op) against `plain` (the same layer and weights,
+// linear) followed by relu: the same output and gradients of x and of every weight, bit for bit,
+// and no relu node of the fused layer's own unless `relu_node_allowed`.
+inline void expect_relu_inside_matches_relu_after(Layer& fused, Layer& plain, const Tensor& x,
+                                                  Generator& gen, bool relu_node_allowed = false) {
+  Variable x_fused(x, true), x_plain(x, true);
+  Variable y_fused = fused(x_fused), y_plain = relu(plain(x_plain));
+  if (!relu_node_allowed) EXPECT_NE(y_fused.node()->op, "relu");
+  ASSERT_EQ(y_fused.value(), y_plain.value());
+  EXPECT_GT(xt::sum(xt::equal(y_fused.value(), 0.0f))(), 0u);  // some outputs cut off
+  const Tensor seed = gen.normal(y_fused.shape(), 0, 1);
+  y_fused.backward(seed);
+  y_plain.backward(seed);
+  EXPECT_EQ(x_fused.grad(), x_plain.grad());
+  for (std::size_t i = 0; i < fused.weights().size(); ++i)
+    EXPECT_EQ(fused.weights()[i].variable.grad(), plain.weights()[i].variable.grad()) << i;
 }
 
 // get_config → layer_from_config → get_config must give the same JSON and class.

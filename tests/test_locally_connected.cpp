@@ -8,6 +8,7 @@
 
 #include "core/ops.hpp"
 #include "grad_test.hpp"
+#include "layer_test.hpp"
 #include "lc_test_cases.hpp"
 
 using namespace tessera;
@@ -379,18 +380,8 @@ TEST(LocallyConnected, ReluRunsInsideTheOpAndMatchesReluAfterIt) {
       for (std::size_t i = 0; i < 2; ++i)  // a bias around zero: some outputs cut off
         plain->weights()[i].variable.value() = fused->weights()[i].variable.value() =
             gen.uniform(fused->weights()[i].variable.shape(), -0.5f, 0.5f);
-      const Tensor x = random_input(c, 3, 9);
-      Variable x_fused(x, true), x_plain(x, true);
-      Variable y_fused = (*fused)(x_fused), y_plain = relu((*plain)(x_plain));
-      if (impl != 2 || !c.channels_first()) EXPECT_NE(y_fused.node()->op, "relu");
-      ASSERT_EQ(y_fused.value(), y_plain.value());
-      EXPECT_GT(xt::sum(xt::equal(y_fused.value(), 0.0f))(), 0u);
-      const Tensor seed = gen.normal(y_fused.shape(), 0, 1);
-      y_fused.backward(seed);
-      y_plain.backward(seed);
-      EXPECT_EQ(x_fused.grad(), x_plain.grad());
-      for (std::size_t i = 0; i < 2; ++i)
-        EXPECT_EQ(fused->weights()[i].variable.grad(), plain->weights()[i].variable.grad());
+      tessera::testing::expect_relu_inside_matches_relu_after(
+          *fused, *plain, random_input(c, 3, 9), gen, impl == 2 && c.channels_first());
     }
 }
 

@@ -7,6 +7,7 @@
 #include <xtensor/xmath.hpp>
 
 #include "core/elementwise.hpp"
+#include "core/gradient_buffer.hpp"
 
 namespace tessera {
 
@@ -157,11 +158,13 @@ Variable shift(const Variable& x, float offset) {
 Variable matmul(const Variable& a, const Variable& b) {
   Tensor c = matmul(a.value(), b.value());
   return make_result("matmul", std::move(c), {a, b}, [](Node& self) {
-    // C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC.
-    if (self.input_requires_grad(0))
-      self.inputs[0]->accumulate(matmul(self.grad, self.input(1), false, true));
-    if (self.input_requires_grad(1))
-      self.inputs[1]->accumulate(matmul(self.input(0), self.grad, true, false));
+    // C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC, each written where its input keeps its gradient (a
+    // weight's storage stays from step to step: core/gradient_buffer.hpp).
+    InputGradient da(self, 0), db(self, 1);
+    if (da.data()) matmul_into(self.grad, self.input(1), false, true, da.data());
+    if (db.data()) matmul_into(self.input(0), self.grad, true, false, db.data());
+    da.commit();
+    db.commit();
   });
 }
 

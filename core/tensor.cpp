@@ -1,5 +1,6 @@
 #include "core/tensor.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include <xtensor/xmanipulation.hpp>
@@ -81,24 +82,38 @@ void expect_shape(const Tensor& t, const Shape& expected, const std::string& wha
     throw ShapeError(what + ": expected shape " + shape_str(expected) + ", got " + shape_str(t));
 }
 
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
+namespace {
+
+// The product's shape; throws ShapeError unless both are matrices with equal inner sizes.
+Shape matmul_shape(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
   if (a.dimension() != 2 || b.dimension() != 2)
     throw ShapeError("matmul needs two matrices, got " + shape_str(a) + " and " + shape_str(b));
-  const std::size_t m = transpose_a ? a.shape(1) : a.shape(0);
   const std::size_t k = transpose_a ? a.shape(0) : a.shape(1);
   const std::size_t kb = transpose_b ? b.shape(1) : b.shape(0);
-  const std::size_t n = transpose_b ? b.shape(0) : b.shape(1);
   if (k != kb)
     throw ShapeError("matmul: inner sizes differ: " + shape_str(a) + (transpose_a ? "ᵀ" : "") +
                      " · " + shape_str(b) + (transpose_b ? "ᵀ" : ""));
-  Tensor c = Tensor::from_shape({m, n});
-  if (m == 0 || n == 0) return c;
+  return {transpose_a ? a.shape(1) : a.shape(0), transpose_b ? b.shape(0) : b.shape(1)};
+}
+
+}  // namespace
+
+void matmul_into(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b,
+                 float* out) {
+  const Shape c = matmul_shape(a, b, transpose_a, transpose_b);
+  const std::size_t m = c[0], n = c[1], k = transpose_a ? a.shape(0) : a.shape(1);
+  if (m == 0 || n == 0) return;
   if (k == 0) {
-    c.fill(0.0f);
-    return c;
+    std::fill(out, out + m * n, 0.0f);
+    return;
   }
   blas::sgemm(transpose_a, transpose_b, int(m), int(n), int(k), 1.0f, a.data(), int(a.shape(1)),
-              b.data(), int(b.shape(1)), 0.0f, c.data(), int(n));
+              b.data(), int(b.shape(1)), 0.0f, out, int(n));
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
+  Tensor c = Tensor::from_shape(matmul_shape(a, b, transpose_a, transpose_b));
+  matmul_into(a, b, transpose_a, transpose_b, c.data());
   return c;
 }
 

@@ -49,6 +49,8 @@ void expect_shape(const Tensor& t, const Shape& expected, const std::string& wha
 
 // 2-D matrix product through BLAS sgemm: op(a) · op(b), op = transpose when the flag is set.
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
+// The same product written over `out`, which holds as many floats as the product.
+void matmul_into(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b, float* out);
 
 // Reorders the axes of `t`: result axis i is input axis perm[i]. The copy is contiguous.
 Tensor permute_axes(const Tensor& t, const std::vector<std::size_t>& perm);

@@ -150,6 +150,23 @@ TEST(TensorMemory, FitHandsItsBatchToTheStepWithoutACopy) {
   EXPECT_EQ(maps_made_by([&] { model.fit(x, y, options); }), by_train_on_batch);
 }
 
+// A product's weight gradient is written where the weight kept it from the step before
+// (zero_grad keeps the storage): the same block every step, not a new one beside it.
+TEST(TensorMemory, ProductsWriteWeightGradientsWhereTheWeightKeepsThem) {
+  Generator gen(3);
+  const std::size_t units = 2 * kLargeFloats / 64;  // a kernel of 2 large blocks
+  const Tensor x = gen.uniform({32, 64}, 0, 1), y = zeros({32, units});
+  auto dense = std::make_shared<Dense>(units);
+  Sequential model("products", 5);
+  model.add(dense);
+  model.build({64});
+  model.compile("sgd", "mse");
+  model.train_on_batch(x, y);
+  const float* first = dense->weights()[0].variable.grad().data();
+  model.train_on_batch(x, y);
+  EXPECT_EQ(dense->weights()[0].variable.grad().data(), first);
+}
+
 TEST(TensorMemory, RepeatedTrainingStepsMapNoNewMemory) {
   Generator gen(3);
   const Tensor x = gen.uniform({64, 28, 28, 1}, 0, 1);  // 0.2 MB; activations of 5.5 MB

@@ -96,11 +96,9 @@ Shape matmul_shape(const Tensor& a, const Tensor& b, bool transpose_a, bool tran
   return {transpose_a ? a.shape(1) : a.shape(0), transpose_b ? b.shape(0) : b.shape(1)};
 }
 
-}  // namespace
-
-void matmul_into(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b,
-                 float* out) {
-  const Shape c = matmul_shape(a, b, transpose_a, transpose_b);
+// op(a) · op(b) written over `out`, the product being of shape `c` (matmul_shape's).
+void product_into(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b,
+                  const Shape& c, float* out) {
   const std::size_t m = c[0], n = c[1], k = transpose_a ? a.shape(0) : a.shape(1);
   if (m == 0 || n == 0) return;
   if (k == 0) {
@@ -111,9 +109,17 @@ void matmul_into(const Tensor& a, const Tensor& b, bool transpose_a, bool transp
               b.data(), int(b.shape(1)), 0.0f, out, int(n));
 }
 
+}  // namespace
+
+void matmul_into(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b,
+                 float* out) {
+  product_into(a, b, transpose_a, transpose_b, matmul_shape(a, b, transpose_a, transpose_b), out);
+}
+
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
-  Tensor c = Tensor::from_shape(matmul_shape(a, b, transpose_a, transpose_b));
-  matmul_into(a, b, transpose_a, transpose_b, c.data());
+  const Shape shape = matmul_shape(a, b, transpose_a, transpose_b);
+  Tensor c = Tensor::from_shape(shape);
+  product_into(a, b, transpose_a, transpose_b, shape, c.data());
   return c;
 }
 
